@@ -1,0 +1,77 @@
+"""One pydantic-settings class for the whole product.
+
+Every module asks `get_settings()` instead of reading `os.environ`, so a variable has one name,
+one default and one type, and tests can swap the whole configuration with `get_settings.cache_clear()`.
+This package imports nothing else of the project, so `store/` can depend on it without a cycle.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Table names: the seed's names, overridable per deployment.
+    users_table: str = Field("cloudstro-users", alias="DYNAMODB_USERS_TABLE")
+    social_accounts_table: str = Field(
+        "cloudstro-social-accounts", alias="DYNAMODB_SOCIAL_ACCOUNTS_TABLE"
+    )
+    social_posts_table: str = Field("cloudstro-social-posts", alias="DYNAMODB_SOCIAL_POSTS_TABLE")
+    social_engagement_table: str = Field(
+        "cloudstro-social-engagement", alias="DYNAMODB_SOCIAL_ENGAGEMENT_TABLE"
+    )
+    ai_insights_table: str = Field("cloudstro-ai-insights", alias="DYNAMODB_AI_INSIGHTS_TABLE")
+    checkpoints_table: str = Field(
+        "cloudstro-agent-checkpoints", alias="DYNAMODB_CHECKPOINTS_TABLE"
+    )
+    runtime_table: str = Field("cloudstro-runtime", alias="DYNAMODB_RUNTIME_TABLE")
+
+    # Where DynamoDB lives. Unset endpoint + no AWS credentials means "use DynamoDB Local".
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+    dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")
+    dynamodb_local_port: int = Field(8765, alias="DYNAMODB_LOCAL_PORT")
+    data_dir: Path = Field(PROJECT_ROOT / ".cloudstro", alias="CLOUDSTRO_DATA_DIR")
+
+    # OAuth token encryption at rest.
+    token_kms_key_id: str | None = Field(None, alias="TOKEN_KMS_KEY_ID")
+    token_key: SecretStr | None = Field(None, alias="CLOUDSTRO_TOKEN_KEY")
+
+    # The model.
+    llm: Literal["auto", "bedrock", "offline"] = Field("auto", alias="CLOUDSTRO_LLM")
+    bedrock_region: str = Field("us-east-1", alias="BEDROCK_REGION")
+    bedrock_model_id: str = Field(
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0", alias="BEDROCK_MODEL_ID"
+    )
+    max_tool_calls_per_turn: int = Field(8, alias="CLOUDSTRO_MAX_TOOL_CALLS")
+    max_message_chars: int = Field(4000, alias="CLOUDSTRO_MAX_MESSAGE_CHARS")
+    checkpoint_ttl_days: int = Field(90, alias="CLOUDSTRO_CHECKPOINT_TTL_DAYS")
+
+    # HTTP channel.
+    auth_secret: SecretStr | None = Field(None, alias="CLOUDSTRO_AUTH_SECRET")
+
+    # Slack channel.
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
+    @property
+    def local_dynamodb_url(self) -> str:
+        return f"http://127.0.0.1:{self.dynamodb_local_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; cached because reading the environment is not free."""
+    return Settings()

@@ -1,0 +1,53 @@
+"""cloudstro-social-engagement: measurements of each post's counts over time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from store.base import Repository
+from store.records import EngagementSnapshot, iso_z
+
+
+class EngagementRepository(Repository):
+    role = "engagement"
+    key_names = ("userId", "engagementId")
+
+    def put(self, snapshot: EngagementSnapshot) -> None:
+        self._put(snapshot.to_record())
+
+    def put_many(self, snapshots: list[EngagementSnapshot],
+                 progress: Callable[[int], None] | None = None) -> int:
+        return self._batch_put([snapshot.to_record() for snapshot in snapshots], progress)
+
+    def history_for_post(self, user_id: str, post_id: str,
+                         limit: int | None = None) -> list[EngagementSnapshot]:
+        """A post's snapshots in time order: `begins_with(engagementId, "<postId>#")`."""
+        items = self._query(KeyConditionExpression=Key("userId").eq(user_id)
+                            & Key("engagementId").begins_with(f"{post_id}#"), limit=limit)
+        return [EngagementSnapshot.model_validate(item) for item in items]
+
+    def in_period(self, user_id: str, start: datetime, end: datetime,
+                  platform: str | None = None) -> list[EngagementSnapshot]:
+        """Snapshots measured in [start, end]: the seed's pattern, with a platform prefix.
+
+        The sort key begins with the post id, not the time, so a date range is a filter over
+        the partition (or the platform's slice of it when `platform` is given).
+        """
+        condition = Key("userId").eq(user_id)
+        if platform:
+            condition = condition & Key("engagementId").begins_with(f"{platform}#")
+        items = self._query(KeyConditionExpression=condition, has_filter=True,
+                            FilterExpression=Attr("timestampISO").between(iso_z(start),
+                                                                          iso_z(end)))
+        return [EngagementSnapshot.model_validate(item) for item in items]
+
+    def for_user(self, user_id: str, platform: str | None = None,
+                 limit: int | None = None) -> list[EngagementSnapshot]:
+        condition = Key("userId").eq(user_id)
+        if platform:
+            condition = condition & Key("engagementId").begins_with(f"{platform}#")
+        items = self._query(KeyConditionExpression=condition, limit=limit)
+        return [EngagementSnapshot.model_validate(item) for item in items]

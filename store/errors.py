@@ -1,0 +1,41 @@
+"""Errors that tell the person at the keyboard what to do next."""
+
+from __future__ import annotations
+
+
+class StoreError(RuntimeError):
+    """Base for every failure of the data layer."""
+
+
+class TableMissingError(StoreError):
+    def __init__(self, table: str, endpoint: str) -> None:
+        super().__init__(
+            f"DynamoDB table {table!r} does not exist at {endpoint}; "
+            "run `cloudstro db create-tables` to create it"
+        )
+        self.table = table
+
+
+class StoreUnreachableError(StoreError):
+    def __init__(self, endpoint: str, detail: str) -> None:
+        hint = " (start it with `cloudstro db start`)" if "127.0.0.1" in endpoint else ""
+        super().__init__(f"cannot reach DynamoDB at {endpoint}{hint}: {detail}")
+        self.endpoint = endpoint
+
+
+class StoreThrottledError(StoreError):
+    """DynamoDB kept throttling after the SDK's own retries."""
+
+
+class UnprocessedItemsError(StoreError):
+    """A batch write still had unprocessed items after every retry; nothing is silently lost."""
+
+    def __init__(self, table: str, count: int, attempts: int) -> None:
+        super().__init__(
+            f"{count} item(s) for {table!r} were still unprocessed after {attempts} attempts"
+        )
+        self.count = count
+
+
+class TokenDecryptionError(StoreError):
+    """A stored token could not be decrypted with the configured key."""

@@ -1,0 +1,89 @@
+"""cloudstro-ai-insights: recommendations with confidence, validity and TTL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from store.base import Repository
+from store.records import AIInsight, iso_z
+
+
+class InsightsRepository(Repository):
+    role = "insights"
+    key_names = ("userId", "insightId")
+
+    def put(self, insight: AIInsight) -> None:
+        """Idempotent: the same `insightId` overwrites in place, leaving one item."""
+        self._put(insight.to_record())
+
+    def put_many(self, insights: list[AIInsight]) -> int:
+        return self._batch_put([insight.to_record() for insight in insights])
+
+    def get(self, user_id: str, insight_id: str) -> AIInsight | None:
+        item = self._get({"userId": user_id, "insightId": insight_id})
+        return AIInsight.model_validate(item) if item else None
+
+    def delete(self, user_id: str, insight_id: str) -> None:
+        self._delete({"userId": user_id, "insightId": insight_id})
+
+    def list_for_user(self, user_id: str, insight_type: str | None = None,
+                      limit: int | None = None) -> list[AIInsight]:
+        """All of a user's insights, optionally of one type.
+
+        The seed filters type with a FilterExpression over the whole partition; insight ids
+        start with their type (`optimal_timing_<epoch>_<suffix>`), so the type is a
+        `begins_with` key condition and only that type's items are read. The `insightType`
+        filter stays only to keep ids that merely share the prefix out.
+        """
+        condition = Key("userId").eq(user_id)
+        params: dict = {}
+        if insight_type:
+            condition = condition & Key("insightId").begins_with(f"{insight_type}_")
+            params = {"FilterExpression": Attr("insightType").eq(insight_type),
+                      "has_filter": True}
+        items = self._query(KeyConditionExpression=condition, limit=limit, **params)
+        return [AIInsight.model_validate(item) for item in items]
+
+    def active(self, user_id: str, insight_type: str | None = None,
+               min_confidence: float | None = None, platform: str | None = None,
+               now: datetime | None = None, limit: int | None = None) -> list[AIInsight]:
+        """Insights a user may act on now, most confident first.
+
+        An insight is live only while `isActive`, before `validUntilISO` and before `TTL`:
+        DynamoDB deletes expired items up to two days late, so the TTL is checked here too.
+        """
+        now = now or datetime.now(UTC)
+        condition = Key("userId").eq(user_id)
+        if insight_type:
+            condition = condition & Key("insightId").begins_with(f"{insight_type}_")
+        live = (Attr("isActive").eq(True) & Attr("validUntilISO").gt(iso_z(now))
+                & (Attr("TTL").not_exists() | Attr("TTL").gt(int(now.timestamp()))))
+        if insight_type:
+            live = live & Attr("insightType").eq(insight_type)
+        if min_confidence is not None:
+            live = live & Attr("confidenceScore").gte(_decimal(min_confidence))
+        if platform:
+            live = live & Attr("platform").eq(platform)
+        items = self._query(KeyConditionExpression=condition, FilterExpression=live,
+                            has_filter=True)
+        insights = [AIInsight.model_validate(item) for item in items]
+        insights = [insight for insight in insights if insight.is_live(now)]
+        insights.sort(key=lambda insight: insight.confidence, reverse=True)
+        return insights[:limit] if limit is not None else insights
+
+    def high_confidence(self, insight_type: str, min_confidence: float,
+                        limit: int | None = None) -> list[AIInsight]:
+        """Cross-user GSI read (insightType-confidenceScore-index): batch jobs only."""
+        items = self._query(IndexName="insightType-confidenceScore-index", limit=limit,
+                            ScanIndexForward=False,
+                            KeyConditionExpression=Key("insightType").eq(insight_type)
+                            & Key("confidenceScore").gt(_decimal(min_confidence)))
+        return [AIInsight.model_validate(item) for item in items]
+
+
+def _decimal(value: float):
+    from decimal import Decimal
+
+    return Decimal(str(value))

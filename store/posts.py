@@ -1,0 +1,78 @@
+"""cloudstro-social-posts: every platform's posts in the owner's partition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from store.base import Repository
+from store.records import SocialPost, iso_z
+
+
+class PostsRepository(Repository):
+    role = "posts"
+    key_names = ("userId", "postId")
+
+    def put(self, post: SocialPost) -> None:
+        self._put(post.to_record())
+
+    def put_many(self, posts: list[SocialPost],
+                 progress: Callable[[int], None] | None = None) -> int:
+        """Batch write; the list is fully validated (typed) before the first request."""
+        return self._batch_put([post.to_record() for post in posts], progress)
+
+    def get(self, user_id: str, post_id: str) -> SocialPost | None:
+        """One post by its key (`platform#id`)."""
+        item = self._get({"userId": user_id, "postId": post_id})
+        return SocialPost.model_validate(item) if item else None
+
+    def iter_for_user(self, user_id: str, platform: str | None = None,
+                      limit: int | None = None) -> Iterator[SocialPost]:
+        """A user's posts, optionally on one platform.
+
+        The seed filters platform with a FilterExpression, which reads (and bills) every post
+        of every platform; the sort key already starts with the platform, so a
+        `begins_with(postId, "twitter#")` key condition reads only that platform's posts.
+        """
+        condition = Key("userId").eq(user_id)
+        if platform:
+            condition = condition & Key("postId").begins_with(f"{platform}#")
+        for item in self._query(KeyConditionExpression=condition, limit=limit):
+            yield SocialPost.model_validate(item)
+
+    def list_for_user(self, user_id: str, platform: str | None = None,
+                      limit: int | None = None) -> list[SocialPost]:
+        return list(self.iter_for_user(user_id, platform, limit))
+
+    def list_in_period(self, user_id: str, start: datetime, end: datetime,
+                       platform: str | None = None, limit: int | None = None
+                       ) -> list[SocialPost]:
+        """A user's posts created in [start, end), newest first.
+
+        The seed reads "recent posts" from the cross-user platform GSI and filters by user,
+        which reads every user's posts on that platform; this stays in the user's partition
+        (platform by key prefix) and filters on `createdAtISO`. The sort key is not a date,
+        so the read still grows with the user's post count: that is the schema's limit.
+        """
+        condition = Key("userId").eq(user_id)
+        if platform:
+            condition = condition & Key("postId").begins_with(f"{platform}#")
+        items = self._query(
+            KeyConditionExpression=condition, has_filter=True,
+            FilterExpression=Attr("createdAtISO").gte(iso_z(start))
+            & Attr("createdAtISO").lt(iso_z(end)),
+        )
+        posts = [SocialPost.model_validate(item) for item in items]
+        posts.sort(key=lambda post: post.createdAtISO, reverse=True)
+        return posts[:limit] if limit is not None else posts
+
+    def recent_on_platform(self, platform: str, since: datetime,
+                           limit: int | None = None) -> list[SocialPost]:
+        """Cross-user GSI read (platform-createdAtISO-index), newest first: batch jobs only."""
+        items = self._query(IndexName="platform-createdAtISO-index", limit=limit,
+                            ScanIndexForward=False,
+                            KeyConditionExpression=Key("platform").eq(platform)
+                            & Key("createdAtISO").gt(iso_z(since)))
+        return [SocialPost.model_validate(item) for item in items]

