@@ -1,0 +1,42 @@
+"""Pure analysis of a user's posts: no I/O, only record models in and compact results out."""
+
+from analytics.best_time import BestTimeResult, HourSlot, WeekSlot, best_posting_times
+from analytics.content import ContentEntry, ContentReport, content_performance
+from analytics.normalize import account_key, account_medians, post_outcomes
+from analytics.performance import (
+    Change,
+    PerformanceSummary,
+    PlatformPerformance,
+    summarize_performance,
+)
+from analytics.periods import Period
+from analytics.posts import PostBrief, TopBottom, rank_posts, top_and_bottom
+from analytics.velocity import Velocity, VelocityPoint, engagement_velocity
+
+ANALYTICS_VERSION = "1.0"
+
+__all__ = [
+    "ANALYTICS_VERSION",
+    "BestTimeResult",
+    "Change",
+    "ContentEntry",
+    "ContentReport",
+    "HourSlot",
+    "PerformanceSummary",
+    "Period",
+    "PlatformPerformance",
+    "PostBrief",
+    "TopBottom",
+    "Velocity",
+    "VelocityPoint",
+    "WeekSlot",
+    "account_key",
+    "account_medians",
+    "best_posting_times",
+    "content_performance",
+    "engagement_velocity",
+    "post_outcomes",
+    "rank_posts",
+    "summarize_performance",
+    "top_and_bottom",
+]

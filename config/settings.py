@@ -1,7 +1,7 @@
 """One pydantic-settings class for the whole product.
 
 Every module asks `get_settings()` instead of reading `os.environ`, so a variable has one name,
-one default and one type, and tests can swap the whole configuration with `get_settings.cache_clear()`.
+one default and one type; tests swap the configuration with `get_settings.cache_clear()`.
 This package imports nothing else of the project, so `store/` can depend on it without a cycle.
 """
 
@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     llm: Literal["auto", "bedrock", "offline"] = Field("auto", alias="CLOUDSTRO_LLM")
     bedrock_region: str = Field("us-east-1", alias="BEDROCK_REGION")
     bedrock_model_id: str = Field(
-        "us.anthropic.claude-sonnet-4-5-20250929-v1:0", alias="BEDROCK_MODEL_ID"
+        "us.anthropic.claude-sonnet-4-6", alias="BEDROCK_MODEL_ID"
     )
     max_tool_calls_per_turn: int = Field(8, alias="CLOUDSTRO_MAX_TOOL_CALLS")
     max_message_chars: int = Field(4000, alias="CLOUDSTRO_MAX_MESSAGE_CHARS")
@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
+    @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
+                     "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`.env.example` leaves optional values blank; blank means "not configured"."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def local_dynamodb_url(self) -> str:

@@ -1,0 +1,222 @@
+"""The one entry point every channel calls: a user, a thread, a message; a reply back.
+
+Channels authenticate and resolve the CloudStro user id; this module turns it into the
+runtime context the tools read, namespaces the thread by user (so no caller can reach
+another user's conversation), and turns model or tool failures into a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agent.graph import build_agent
+from agent.memory import make_checkpointer
+from agent.model import is_bedrock, make_chat_model
+from config import Settings
+from store import Store
+from tools.context import UserContext
+
+log = logging.getLogger("cloudstro.agent")
+
+APOLOGY = ("Sorry, I couldn't finish that just now: something went wrong on my side. "
+           "Please try again in a moment.")
+CUT_SHORT = "\n\n(My answer hit the length limit and was cut short; ask for a narrower answer.)"
+GUARDRAIL = "I can't help with that request."
+
+
+class MessageRejected(ValueError):
+    """The message cannot be answered as sent (empty or too long); the text says why."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Reply:
+    thread_id: str
+    reply: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    failed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"threadId": self.thread_id, "reply": self.reply,
+                "toolCalls": [{"name": c.name, "args": c.args} for c in self.tool_calls]}
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolEvent:
+    name: str
+    args: dict[str, Any]
+    phase: str  # "start" | "end"
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class Done:
+    reply: Reply
+
+
+StreamEvent = TextDelta | ToolEvent | Done
+
+
+def text_of(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(block.get("text", "") for block in content
+                   if isinstance(block, dict) and block.get("type", "text") == "text")
+
+
+class Assistant:
+    def __init__(self, store: Store, settings: Settings | None = None, model: Any = None,
+                 checkpointer: Any = None) -> None:
+        self.store = store
+        self.settings = settings or store.settings
+        self.model = model or make_chat_model(self.settings)
+        self.checkpointer = checkpointer or make_checkpointer(store.dynamo)
+        self.graph = build_agent(self.model, self.checkpointer, self.settings)
+
+    @property
+    def offline(self) -> bool:
+        return not is_bedrock(self.model)
+
+    # ------------------------------------------------------------------ turns
+
+    def respond(self, user_id: str, thread_id: str | None, message: str,
+                now: datetime | None = None) -> Reply:
+        """One turn; never raises for model or tool failures (the reply apologises)."""
+        text = self.check_message(message)
+        thread_id = thread_id or new_thread_id()
+        try:
+            state = self.graph.invoke(
+                {"messages": [HumanMessage(content=text)]},
+                config=self._config(user_id, thread_id),
+                context=UserContext(user_id=user_id, store=self.store, now=now),
+                durability="exit",
+            )
+        except Exception as exc:
+            log.exception("turn failed: %s", type(exc).__name__)
+            return Reply(thread_id, APOLOGY, failed=True)
+        return self._reply_from(thread_id, _this_turn(state["messages"]))
+
+    def stream(self, user_id: str, thread_id: str | None, message: str,
+               now: datetime | None = None) -> Iterator[StreamEvent]:
+        """The same turn as `respond`, as text deltas and tool events, then `Done`."""
+        text = self.check_message(message)
+        thread_id = thread_id or new_thread_id()
+        turn: list[BaseMessage] = [HumanMessage(content=text)]
+        try:
+            for mode, payload in self.graph.stream(
+                {"messages": [HumanMessage(content=text)]},
+                config=self._config(user_id, thread_id),
+                context=UserContext(user_id=user_id, store=self.store, now=now),
+                stream_mode=["messages", "updates"], durability="exit",
+            ):
+                if mode == "messages":
+                    chunk, meta = payload
+                    if meta.get("langgraph_node") == "model" and isinstance(chunk, AIMessage):
+                        delta = text_of(chunk)
+                        if delta:
+                            yield TextDelta(delta)
+                    continue
+                for node, update in (payload or {}).items():
+                    for produced in (update or {}).get("messages", []) if isinstance(
+                            update, dict) else []:
+                        turn.append(produced)
+                        if node == "model" and isinstance(produced, AIMessage):
+                            for call in produced.tool_calls:
+                                yield ToolEvent(call["name"], call["args"], "start")
+                        elif isinstance(produced, ToolMessage):
+                            yield ToolEvent(produced.name or "", {}, "end",
+                                            ok=produced.status != "error"
+                                            and '"error"' not in text_of(produced)[:20])
+        except Exception as exc:
+            log.exception("streamed turn failed: %s", type(exc).__name__)
+            yield TextDelta(APOLOGY)
+            yield Done(Reply(thread_id, APOLOGY, failed=True))
+            return
+        yield Done(self._reply_from(thread_id, turn))
+
+    def check_message(self, message: str) -> str:
+        text = (message or "").strip()
+        if not text:
+            raise MessageRejected("the message is empty; ask a question about your accounts",
+                                  "empty_message")
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            raise MessageRejected(f"the message is {len(text)} characters long; the limit is "
+                                  f"{limit}", "message_too_long")
+        return text
+
+    # ------------------------------------------------------------------ threads
+
+    def history(self, user_id: str, thread_id: str) -> list[dict[str, Any]] | None:
+        """The caller's own thread as user/assistant turns; None when it does not exist."""
+        state = self.graph.get_state(self._config(user_id, thread_id))
+        messages = state.values.get("messages") if state and state.values else None
+        if not messages:
+            return None
+        turns: list[dict[str, Any]] = []
+        for message in messages:
+            if isinstance(message, HumanMessage):
+                turns.append({"role": "user", "text": text_of(message)})
+            elif isinstance(message, AIMessage):
+                calls = [{"name": c["name"], "args": c["args"]} for c in message.tool_calls]
+                text = text_of(message)
+                if text or calls:
+                    turns.append({"role": "assistant", "text": text, "toolCalls": calls})
+        return turns
+
+    @staticmethod
+    def _config(user_id: str, thread_id: str) -> dict[str, Any]:
+        # The stored thread key carries the user id: a thread id guessed or copied from
+        # another user resolves to a different, empty thread, never to theirs.
+        return {"configurable": {"thread_id": f"{user_id}/{thread_id}"},
+                "recursion_limit": 40}
+
+    @staticmethod
+    def _reply_from(thread_id: str, turn: list[BaseMessage]) -> Reply:
+        calls = [ToolCall(c["name"], dict(c["args"])) for m in turn if isinstance(m, AIMessage)
+                 for c in m.tool_calls]
+        answers = [m for m in turn if isinstance(m, AIMessage)]
+        if not answers:
+            return Reply(thread_id, APOLOGY, calls, failed=True)
+        final = answers[-1]
+        text = text_of(final).strip()
+        stop = (final.response_metadata or {}).get("stopReason")
+        if stop == "guardrail_intervened":
+            text = GUARDRAIL
+        elif stop == "max_tokens":
+            text = (text + CUT_SHORT) if text else CUT_SHORT.strip()
+        elif not text:
+            text = APOLOGY
+        return Reply(thread_id, text, calls)
+
+
+def _this_turn(messages: list[BaseMessage]) -> list[BaseMessage]:
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)),
+                     default=0)
+    return messages[last_human:]
+
+
+def new_thread_id() -> str:
+    return uuid.uuid4().hex

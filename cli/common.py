@@ -1,0 +1,30 @@
+"""What every command shares: the store, chosen with a clear word about which engine it uses."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+
+from config import get_settings
+from store import Store
+from store.dynamo import Dynamo
+from store.errors import StoreError
+
+err = Console(stderr=True)
+
+
+def open_store(quiet: bool = False) -> Store:
+    settings = get_settings()
+    dynamo = Dynamo(settings)
+    if dynamo.is_local and not settings.dynamodb_endpoint_url and not quiet:
+        err.print(f"[dim]No DYNAMODB_ENDPOINT_URL and no AWS credentials: using the local "
+                  f"DynamoDB at {dynamo.endpoint_label}[/dim]")
+    return Store(dynamo, settings)
+
+
+def fail(exc: Exception) -> None:
+    """Print a one-line reason and exit non-zero; no stack trace for expected failures."""
+    raise click.ClickException(str(exc)) from exc
+
+
+STORE_ERRORS = (StoreError, LookupError, ValueError)

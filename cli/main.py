@@ -1,0 +1,41 @@
+"""The `cloudstro` command: one entry point, one sub-command per job."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from cli.db import db
+
+console = Console(stderr=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """CloudStro: answers about your social-media accounts, from your own data."""
+
+
+cli.add_command(db)
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules pull in heavier dependencies are attached here."""
+    from cli.chat import ask, chat, demo
+
+    cli.add_command(chat)
+    cli.add_command(ask)
+    cli.add_command(demo)
+
+
+def main() -> None:
+    _register_optional_commands()
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

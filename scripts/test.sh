@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Every test on a fresh machine: set up, lint, then the whole suite (unit tests on moto and
+# integration tests on a DynamoDB Local that the test session starts itself).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+echo "› ruff"
+.venv/bin/ruff check .
+echo "› pytest"
+exec .venv/bin/python -m pytest "$@"

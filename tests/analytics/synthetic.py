@@ -1,0 +1,127 @@
+"""Synthetic users whose posting history hides a known best hour (in their own timezone).
+
+Built to be unkind to naive methods in the ways real histories are: each user has two accounts
+a hundredfold apart in size that post at different habitual hours, posting is uneven across
+the day, the hour effect is smooth (neighbouring hours help a little), and the noise is
+multiplicative and lognormal with an occasional viral post.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from store.records import SocialPost
+
+START = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def make_post(
+    post_id: str,
+    created_at: datetime | str,
+    likes: int,
+    shares: int = 0,
+    comments: int = 0,
+    views: int | None = None,
+    *,
+    platform: str = "twitter",
+    author: str = "acct-1",
+    content: str = "hello world",
+    hashtags: list[str] | None = None,
+    media: list[dict] | None = None,
+    user: str = "user-1",
+) -> SocialPost:
+    created = created_at if isinstance(created_at, str) else created_at.astimezone(UTC)
+    data = {
+        "userId": user,
+        "id": post_id,
+        "platform": platform,
+        "content": content,
+        "authorId": author,
+        "authorName": "Author",
+        "authorHandle": "@author",
+        "url": f"https://example.com/{post_id}",
+        "engagement": {"likes": likes, "shares": shares, "comments": comments, "views": views},
+        "createdAt": created,
+        "fetchedAt": "2026-12-31T00:00:00Z",
+        "hashtags": hashtags or [],
+    }
+    if media is not None:
+        data["media"] = media
+    return SocialPost.model_validate(data)
+
+
+@dataclass
+class SyntheticUser:
+    timezone: str
+    best_hour: int  # local hour
+    posts: list[SocialPost]
+
+
+def _circular(a: int, b: int) -> int:
+    d = abs(a - b) % 24
+    return min(d, 24 - d)
+
+
+def _habit_weights(rng: random.Random) -> list[float]:
+    """Uneven posting: a few habitual hours, a thinner daytime, almost nothing overnight."""
+    weights = [0.15 if 0 <= h < 7 else 1.0 for h in range(24)]
+    for h in rng.sample(range(7, 23), 4):
+        weights[h] += 3.0
+    return weights
+
+
+def synthetic_user(
+    rng: random.Random,
+    n_posts: int,
+    timezone: str,
+    *,
+    peak_lift: float = 1.0,
+    width: float = 1.5,
+    noise: float = 0.6,
+    viral_rate: float = 0.03,
+) -> SyntheticUser:
+    """`peak_lift` 1.0 means the best hour doubles a typical post's interactions."""
+    zone = ZoneInfo(timezone)
+    best = rng.randrange(8, 22)
+    accounts = [("twitter", "small", 40.0, _habit_weights(rng)),
+                ("instagram", "big", 4000.0, _habit_weights(rng))]
+    posts: list[SocialPost] = []
+    for i in range(n_posts):
+        platform, author, base, weights = accounts[i % 2]
+        hour = rng.choices(range(24), weights=weights)[0]
+        day = START.astimezone(zone).date() + timedelta(days=rng.randrange(120))
+        local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone)
+        effect = math.log1p(peak_lift) * math.exp(-(_circular(hour, best) ** 2) / (2 * width**2))
+        weekend = -0.1 if local.weekday() >= 5 else 0.0
+        value = base * math.exp(effect + weekend + rng.gauss(0, noise))
+        if rng.random() < viral_rate:
+            value *= 10
+        total = max(0, round(value))
+        likes = round(total * 0.8)
+        shares = round(total * 0.1)
+        posts.append(make_post(f"p{i}", local, likes, shares, total - likes - shares,
+                               platform=platform, author=author))
+    return SyntheticUser(timezone, best, posts)
+
+
+def naive_utc_top(posts: list[SocialPost], top_n: int = 3) -> list[int]:
+    """The baseline: mean raw interactions by UTC hour, highest first."""
+    sums: dict[int, list[int]] = {}
+    for post in posts:
+        sums.setdefault(post.createdAt.hour, []).append(post.engagementScore)
+    means = {h: sum(v) / len(v) for h, v in sums.items()}
+    return sorted(means, key=means.__getitem__, reverse=True)[:top_n]
+
+
+def naive_local_top(posts: list[SocialPost], timezone: str, top_n: int = 3) -> list[int]:
+    """A kinder baseline: mean raw interactions by *local* hour (no normalising, no shrinkage)."""
+    zone = ZoneInfo(timezone)
+    sums: dict[int, list[int]] = {}
+    for post in posts:
+        sums.setdefault(post.createdAt.astimezone(zone).hour, []).append(post.engagementScore)
+    means = {h: sum(v) / len(v) for h, v in sums.items()}
+    return sorted(means, key=means.__getitem__, reverse=True)[:top_n]
