@@ -106,7 +106,8 @@ class LocalEngine:
         self.db_dir.mkdir(parents=True, exist_ok=True)
         classpath = f"{jar_dir / 'DynamoDBLocal.jar'}{os.pathsep}{jar_dir / 'DynamoDBLocal_lib'}/*"
         storage = ["-inMemory"] if in_memory else ["-dbPath", str(self.db_dir)]
-        command = ["java", "-Xms64m", "-Xmx1g", f"-Djava.library.path={jar_dir / 'DynamoDBLocal_lib'}",
+        command = ["java", "-Xms64m", "-Xmx1g",
+                   f"-Djava.library.path={jar_dir / 'DynamoDBLocal_lib'}",
                    "-cp", classpath, str(LAUNCHER), *storage, "-port", str(self.port),
                    "-disableTelemetry"]
         log = self.log_file.open("ab")

@@ -10,6 +10,7 @@ attribute, use `rebuild(...)`, which drops the derived attributes and derives th
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -248,7 +249,8 @@ class SocialAccount(Record):
     def _key_matches(self) -> Self:
         expected = f"{self.platform}#{self.accountId}"
         if self.platformAccountId != expected:
-            raise ValueError(f"platformAccountId must be {expected!r}, got {self.platformAccountId!r}")
+            raise ValueError(
+                f"platformAccountId must be {expected!r}, got {self.platformAccountId!r}")
         return self
 
 
@@ -351,7 +353,8 @@ class SocialPost(Record):
         if data.get("platform") and data.get("id"):
             data.setdefault("postId", f"{data['platform']}#{data['id']}")
         if "createdAtISO" not in data and data.get("createdAt") is not None:
-            data["createdAtISO"] = _as_iso(data["createdAt"])
+            with contextlib.suppress(ValueError):  # the createdAt validator names the problem
+                data["createdAtISO"] = _as_iso(data["createdAt"])
         data.setdefault("hasMedia", bool(data.get("media")))
         data.setdefault("postType", "social_media_post")
         engagement = data.get("engagement")
@@ -363,9 +366,12 @@ class SocialPost(Record):
             except (KeyError, TypeError, ValueError):
                 return  # the engagement validator reports the real problem
             data.setdefault("engagementScore", interactions)
-            views = engagement.get("views")
+            try:
+                views = int(engagement.get("views") or 0)
+            except (TypeError, ValueError):
+                return  # the engagement.views validator reports it
             if "engagementRate" not in data and views:
-                data["engagementRate"] = round(interactions / int(views) * 100, 2)
+                data["engagementRate"] = round(interactions / views * 100, 2)
 
     @model_validator(mode="after")
     def _key_matches(self) -> Self:
@@ -430,7 +436,8 @@ class EngagementSnapshot(Record):
             if data.get("postId"):
                 data.setdefault("engagementId", f"{data['postId']}#{data['timestampISO']}")
         if "hasHashtags" not in data and data.get("hashtagCount") is not None:
-            data["hasHashtags"] = int(data["hashtagCount"]) > 0
+            with contextlib.suppress(TypeError, ValueError):  # hashtagCount's validator says why
+                data["hasHashtags"] = int(data["hashtagCount"]) > 0
         data.setdefault("engagementType", "social_media_engagement")
 
     @classmethod
@@ -540,7 +547,7 @@ class AIInsight(Record):
 
     def is_live(self, now: datetime) -> bool:
         """Active, not past `validUntil`, and not past `TTL` (TTL deletion lags up to 2 days)."""
-        return self.isActive and self.validUntil > now and self.TTL > int(now.timestamp())
+        return self.isActive and self.validUntil > now and int(now.timestamp()) < self.TTL
 
 
 def new_insight_id(insight_type: str, generated_at: datetime, discriminator: str) -> str:

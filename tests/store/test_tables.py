@@ -1,0 +1,118 @@
+"""Table creation and connection errors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from config import get_settings
+from store import Store
+from store.dynamo import Dynamo
+from store.errors import StoreUnreachableError
+from store.tables import create_tables, table_specs
+from tests.conftest import make_settings
+from tests.store.factories import user
+
+EXPECTED_INDEXES = {
+    "users": {"email-index": [("email", "HASH", "S"), ("userId", "RANGE", "S")]},
+    "accounts": {"platform-accountStatus-index": [("platform", "HASH", "S"),
+                                                  ("accountStatus", "RANGE", "S")]},
+    "posts": {"platform-createdAtISO-index": [("platform", "HASH", "S"),
+                                              ("createdAtISO", "RANGE", "S")]},
+    "engagement": {},
+    "insights": {"insightType-confidenceScore-index": [("insightType", "HASH", "S"),
+                                                       ("confidenceScore", "RANGE", "N")]},
+    "checkpoints": {},
+    "runtime": {},
+}
+EXPECTED_KEYS = {
+    "users": [("userId", "HASH", "S"), ("recordType", "RANGE", "S")],
+    "accounts": [("userId", "HASH", "S"), ("platformAccountId", "RANGE", "S")],
+    "posts": [("userId", "HASH", "S"), ("postId", "RANGE", "S")],
+    "engagement": [("userId", "HASH", "S"), ("engagementId", "RANGE", "S")],
+    "insights": [("userId", "HASH", "S"), ("insightId", "RANGE", "S")],
+    "checkpoints": [("PK", "HASH", "S"), ("SK", "RANGE", "S")],
+    "runtime": [("PK", "HASH", "S"), ("SK", "RANGE", "S")],
+}
+EXPECTED_TTL = {"insights": "TTL", "checkpoints": "ttl", "runtime": "expiresAt"}
+
+
+def _keys(schema: list[dict], types: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [(key["AttributeName"], key["KeyType"], types[key["AttributeName"]])
+            for key in schema]
+
+
+def test_create_tables_is_idempotent(store: Store) -> None:
+    names = [spec.name for spec in table_specs(store.settings)]
+    report = create_tables(store.dynamo)
+    assert report.created == [] and report.ttl_enabled == []
+    assert report.existing == names
+    assert "CreateTable" not in store.dynamo.meter.requests
+    assert "UpdateTimeToLive" not in store.dynamo.meter.requests
+
+
+def test_tables_match_the_seed(store: Store) -> None:
+    client = store.dynamo.client
+    for spec in table_specs(store.settings):
+        table = client.describe_table(TableName=spec.name)["Table"]
+        types = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
+        assert _keys(table["KeySchema"], types) == EXPECTED_KEYS[spec.role], spec.name
+        indexes = {index["IndexName"]: _keys(index["KeySchema"], types)
+                   for index in table.get("GlobalSecondaryIndexes", [])}
+        assert indexes == EXPECTED_INDEXES[spec.role], spec.name
+        for index in table.get("GlobalSecondaryIndexes", []):
+            assert index["Projection"]["ProjectionType"] == "ALL"
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST", spec.name
+        ttl = client.describe_time_to_live(TableName=spec.name)["TimeToLiveDescription"]
+        if spec.role in EXPECTED_TTL:
+            assert ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING"), spec.name
+            assert ttl["AttributeName"] == EXPECTED_TTL[spec.role]
+        else:
+            assert ttl["TimeToLiveStatus"] == "DISABLED", spec.name
+
+
+def test_default_table_names_are_the_seeds() -> None:
+    names = {spec.role: spec.name for spec in table_specs(get_settings())}
+    assert names == {"users": "cloudstro-users", "accounts": "cloudstro-social-accounts",
+                     "posts": "cloudstro-social-posts",
+                     "engagement": "cloudstro-social-engagement",
+                     "insights": "cloudstro-ai-insights",
+                     "checkpoints": "cloudstro-agent-checkpoints",
+                     "runtime": "cloudstro-runtime"}
+
+
+def test_table_names_overridable_by_environment(moto_store: Store,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DYNAMODB_USERS_TABLE", "acme-users")
+    monkeypatch.setenv("DYNAMODB_AI_INSIGHTS_TABLE", "acme-insights")
+    get_settings.cache_clear()
+    settings = get_settings()
+    names = {spec.role: spec.name for spec in table_specs(settings)}
+    assert names["users"] == "acme-users" and names["insights"] == "acme-insights"
+    assert names["posts"] == "cloudstro-social-posts"
+
+    dynamo = Dynamo(settings, endpoint_url=None, use_local=False)
+    report = create_tables(dynamo)
+    assert sorted(report.created) == ["acme-insights", "acme-users"]
+    acme = Store(dynamo, settings)
+    acme.users.put(user("alice"))
+    assert acme.users.get("alice") == user("alice")
+    assert moto_store.users.get("alice") is None  # the default table was not touched
+    assert dynamo.table("acme-users").get_item(
+        Key={"userId": "alice", "recordType": "USER_PROFILE"})["Item"]["email"] == \
+        "alice@example.com"
+
+
+@pytest.mark.timeout(15)
+def test_unreachable_endpoint_is_named_and_does_not_hang() -> None:
+    dynamo = Dynamo(make_settings(), endpoint_url="http://127.0.0.1:9", use_local=True)
+    started = time.monotonic()
+    with pytest.raises(StoreUnreachableError) as caught:
+        Store(dynamo).users.get("alice")
+    assert time.monotonic() - started < 10
+    assert caught.value.endpoint == "http://127.0.0.1:9"
+    assert "http://127.0.0.1:9" in str(caught.value)
+    assert "cloudstro db start" in str(caught.value)
+    with pytest.raises(StoreUnreachableError, match=r"127\.0\.0\.1:9"):
+        create_tables(dynamo)
