@@ -44,4 +44,7 @@ def make_chat_model(settings: Settings, bedrock_client: Any | None = None) -> Ba
 
 
 def is_bedrock(model: BaseChatModel) -> bool:
-    return not isinstance(model, OfflineChatModel)
+    """Bedrock-only middleware (retry on throttling, prompt caching) applies to these."""
+    from langchain_aws import ChatBedrockConverse
+
+    return isinstance(model, ChatBedrockConverse)

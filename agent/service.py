@@ -18,7 +18,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.graph import build_agent
 from agent.memory import make_checkpointer
-from agent.model import is_bedrock, make_chat_model
+from agent.model import make_chat_model
+from agent.offline import OfflineChatModel
 from config import Settings
 from store import Store
 from tools.context import UserContext
@@ -97,7 +98,7 @@ class Assistant:
 
     @property
     def offline(self) -> bool:
-        return not is_bedrock(self.model)
+        return isinstance(self.model, OfflineChatModel)
 
     # ------------------------------------------------------------------ turns
 

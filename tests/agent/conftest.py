@@ -18,7 +18,7 @@ OTHER = "demo_user_001"
 
 @pytest.fixture
 def demo_store(moto_store):
-    seed_demo(moto_store, users=2, days=60, seed=11, until=UNTIL)
+    seed_demo(moto_store, users=2, days=21, seed=11, until=UNTIL)
     return moto_store
 
 
