@@ -31,6 +31,10 @@ def _num(value: Any) -> str:
     return f"{value:,}"
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _post_line(post: Result) -> str:
     views = post.get("views")
     rate = post.get("engagement_rate")
@@ -96,13 +100,13 @@ def summary(result: Result) -> str:
     rate_text = (f"engagement rate **{rate:.2f}%** ({overall.get('engagement_rate_denominator')})"
                  if rate is not None else "engagement rate unknown (no post reported views)")
     lines = [
-        f"In {result.get('period')}: **{overall['posts']} posts**, "
+        f"{_capitalized(result.get('period', ''))}: **{overall['posts']} posts**, "
         f"**{_num(overall.get('interactions'))} interactions** "
         f"({_change(changes.get('interactions_pct'))}), {rate_text}.",
     ]
     platforms = result.get("platforms") or []
     if platforms:
-        lines.append("By platform:")
+        lines.append("\nBy platform:")
         ranked = sorted(platforms, key=lambda p: p.get("engagement_per_post") or 0, reverse=True)
         for entry in ranked:
             rate = entry.get("engagement_rate")
@@ -130,7 +134,7 @@ def best_time(result: Result) -> str:
     if slots:
         best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({s['posts']} posts)"
                          for s in slots[:3])
-        lines.append(f"Strongest weekday slots: {best}.")
+        lines.append(f"\nStrongest weekday slots: {best}.")
     return "\n".join(lines)
 
 

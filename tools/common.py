@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
+from analytics import Period
 from store.errors import StoreError, StoreThrottledError, TableMissingError
 from tools.context import UserContext
 
@@ -82,6 +83,15 @@ def parse_day(value: str, name: str) -> date:
         return date.fromisoformat(value[:10])
     except ValueError as exc:
         raise ToolInputError(f"{name} must be a date like 2026-11-24, got {value!r}") from exc
+
+
+def resolve_period(now: datetime, days: int | None, start_date: str | None,
+                   end_date: str | None, default_days: int = 30) -> Period:
+    """The period a question is about, labelled as the user would say it ("last 7 days")."""
+    start, end = resolve_window(now, days, start_date, end_date, default_days)
+    if start_date or end_date:
+        return Period.between(start, end)
+    return Period.last((end - start).days, end)
 
 
 def resolve_window(now: datetime, days: int | None, start_date: str | None,

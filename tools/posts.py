@@ -11,23 +11,21 @@ from typing import Any, Literal
 from langchain.tools import ToolRuntime, tool
 
 from analytics import (
-    Period,
-    best_posting_times,
-    content_performance,
     rank_posts,
     summarize_performance,
     top_and_bottom,
 )
-from store.records import Platform, SocialPost
-from tools.common import ToolInputError, caller, clamp_limit, guarded, now_of, resolve_window
+from insights import answers as insight_answers
+from store.records import Platform
+from tools.common import (
+    ToolInputError,
+    caller,
+    clamp_limit,
+    guarded,
+    now_of,
+    resolve_period,
+)
 from tools.context import UserContext
-
-BEST_TIME_HISTORY_DAYS = 365
-
-
-def _own(posts: list[SocialPost]) -> list[SocialPost]:
-    """Only the user's own posts say anything about *their* timing and content."""
-    return [post for post in posts if post.isOwn]
 
 
 @tool
@@ -54,12 +52,13 @@ def list_my_posts(
         limit: how many posts to return (1-25).
     """
     context = caller(runtime)
-    start, end = resolve_window(now_of(context), days, start_date, end_date)
-    posts = context.store.posts.list_in_period(context.user_id, start, end, platform=platform)
+    period = resolve_period(now_of(context), days, start_date, end_date)
+    posts = context.store.posts.list_in_period(context.user_id, period.start, period.end,
+                                               platform=platform)
     if has_media is not None:
         posts = [post for post in posts if post.hasMedia == has_media]
     ranked = rank_posts(posts, by=sort_by, limit=clamp_limit(limit))
-    return {"period": Period.between(start, end).label, "platform": platform or "all",
+    return {"period": period.label, "platform": platform or "all",
             "matching_posts": len(posts), "sorted_by": sort_by,
             "posts": [brief.model_dump(mode="json") for brief in ranked]}
 
@@ -84,10 +83,11 @@ def get_top_posts(
         count: how many top and bottom posts (1-10).
     """
     context = caller(runtime)
-    start, end = resolve_window(now_of(context), days, start_date, end_date)
-    posts = context.store.posts.list_in_period(context.user_id, start, end, platform=platform)
+    period = resolve_period(now_of(context), days, start_date, end_date)
+    posts = context.store.posts.list_in_period(context.user_id, period.start, period.end,
+                                               platform=platform)
     ranked = top_and_bottom(posts, min(max(count, 1), 10))
-    return {"period": Period.between(start, end).label, "platform": platform or "all",
+    return {"period": period.label, "platform": platform or "all",
             **ranked.model_dump(mode="json")}
 
 
@@ -110,8 +110,7 @@ def get_performance_summary(
         platform: only this platform.
     """
     context = caller(runtime)
-    start, end = resolve_window(now_of(context), days, start_date, end_date, default_days=7)
-    period = Period.between(start, end)
+    period = resolve_period(now_of(context), days, start_date, end_date, default_days=7)
     previous = period.previous()
     # One partition read covers both periods: the previous one ends where this one starts.
     posts = context.store.posts.list_in_period(context.user_id, previous.start, period.end,
@@ -132,17 +131,13 @@ def get_best_time_to_post(
 ) -> dict[str, Any]:
     """When the user's posts do best, in the user's own timezone, with the evidence.
 
+    Answered from the stored insight while it is fresh (one read), else computed and stored.
+
     Args:
         platform: one platform, or leave empty for all platforms together.
     """
     context = caller(runtime)
-    profile = context.store.users.get(context.user_id)
-    timezone = profile.zone if profile else "UTC"
-    start, end = resolve_window(now_of(context), BEST_TIME_HISTORY_DAYS, None, None)
-    posts = context.store.posts.list_in_period(context.user_id, start, end, platform=platform)
-    result = best_posting_times(_own(posts), timezone, platform=platform)
-    return {"period": Period.between(start, end).label,
-            **result.model_dump(mode="json", exclude_none=True)}
+    return insight_answers.best_time(context.store, context.user_id, platform, now_of(context))
 
 
 @tool
@@ -159,8 +154,5 @@ def get_content_performance(
     context = caller(runtime)
     if not 7 <= days <= 730:
         raise ToolInputError(f"days must be between 7 and 730, got {days}")
-    start, end = resolve_window(now_of(context), days, None, None)
-    posts = context.store.posts.list_in_period(context.user_id, start, end, platform=platform)
-    report = content_performance(_own(posts))
-    return {"period": Period.between(start, end).label, "platform": platform or "all",
-            **report.model_dump(mode="json", exclude_none=True)}
+    return insight_answers.content(context.store, context.user_id, platform, days,
+                                   now_of(context))

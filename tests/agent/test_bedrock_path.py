@@ -63,7 +63,7 @@ def test_tool_use_then_tool_result_then_final_answer(bedrock):
                if "toolResult" in block]
     assert results and results[0]["toolUseId"] == "tu_1"
     payload = json.loads(results[0]["content"][0]["text"])
-    assert payload["period"] == "2026-11-17 to 2026-11-24"
+    assert payload["period"] == "last 7 days (2026-11-17 to 2026-11-24)"
     assert "engagement_rate_denominator" in json.dumps(payload)
 
 
