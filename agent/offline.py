@@ -22,19 +22,12 @@ from langchain_core.messages import (
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from agent.messages import text_of
 from agent.offline_answers import compose_answer
 from agent.offline_intents import understand
 from agent.prompts import load_prompt
 
 OFFLINE_MODEL_NAME = "cloudstro-offline"
-
-
-def _text_of(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return " ".join(block.get("text", "") for block in content
-                    if isinstance(block, dict) and block.get("type", "text") == "text")
 
 
 class OfflineChatModel(BaseChatModel):
@@ -81,7 +74,7 @@ class OfflineChatModel(BaseChatModel):
         if results:
             answer = compose_answer([(m.name or "", _parse(m)) for m in results])
             return AIMessage(content=self._with_banner(messages, answer))
-        intent = understand(_text_of(messages[last_human]))
+        intent = understand(text_of(messages[last_human]))
         if not intent.tool_calls:
             return AIMessage(content=self._with_banner(messages, load_prompt("offline_help")))
         turn = sum(isinstance(m, HumanMessage) for m in messages)
@@ -93,13 +86,13 @@ class OfflineChatModel(BaseChatModel):
     def _with_banner(messages: list[BaseMessage], answer: str) -> str:
         """Say once per thread (the thread's history is in `messages`) that this is offline."""
         banner = load_prompt("offline_intro")
-        if any(isinstance(m, AIMessage) and banner in _text_of(m) for m in messages):
+        if any(isinstance(m, AIMessage) and banner in text_of(m) for m in messages):
             return answer
         return f"{banner}\n\n{answer}"
 
 
 def _parse(message: ToolMessage) -> Any:
-    text = _text_of(message)
+    text = text_of(message)
     try:
         return json.loads(text)
     except (json.JSONDecodeError, TypeError):

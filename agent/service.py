@@ -7,6 +7,7 @@ another user's conversation), and turns model or tool failures into a short apol
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.graph import build_agent
 from agent.memory import make_checkpointer
+from agent.messages import text_of
 from agent.model import make_chat_model
 from agent.offline import OfflineChatModel
 from config import Settings
@@ -77,14 +79,6 @@ class Done:
 
 
 StreamEvent = TextDelta | ToolEvent | Done
-
-
-def text_of(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "".join(block.get("text", "") for block in content
-                   if isinstance(block, dict) and block.get("type", "text") == "text")
 
 
 class Assistant:
@@ -148,8 +142,7 @@ class Assistant:
                                 yield ToolEvent(call["name"], call["args"], "start")
                         elif isinstance(produced, ToolMessage):
                             yield ToolEvent(produced.name or "", {}, "end",
-                                            ok=produced.status != "error"
-                                            and '"error"' not in text_of(produced)[:20])
+                                            ok=tool_succeeded(produced))
         except Exception as exc:
             log.exception("streamed turn failed: %s", type(exc).__name__)
             yield TextDelta(APOLOGY)
@@ -211,6 +204,17 @@ class Assistant:
         elif not text:
             text = APOLOGY
         return Reply(thread_id, text, calls)
+
+
+def tool_succeeded(message: ToolMessage) -> bool:
+    """Tools report failure as `{"error": ...}` (see tools.common.guarded) or an error status."""
+    if message.status == "error":
+        return False
+    try:
+        result = json.loads(text_of(message))
+    except (json.JSONDecodeError, TypeError):
+        return True
+    return not (isinstance(result, dict) and "error" in result)
 
 
 def _this_turn(messages: list[BaseMessage]) -> list[BaseMessage]:

@@ -92,3 +92,21 @@ def test_empty_or_overlong_message_is_refused(offline_assistant, message):
     with pytest.raises(MessageRejected) as caught:
         offline_assistant.respond(USER, None, message, now=NOW)
     assert caught.value.code in {"empty_message", "message_too_long"}
+
+
+def test_stream_yields_tool_events_text_deltas_and_a_final_reply(offline_assistant):
+    from agent.service import Done, TextDelta, ToolEvent
+
+    events = list(offline_assistant.stream(USER, "t-stream", "how did I do this week?",
+                                           now=NOW))
+    tools = [e for e in events if isinstance(e, ToolEvent)]
+    assert [(e.name, e.phase, e.ok) for e in tools] == [
+        ("get_performance_summary", "start", True), ("get_performance_summary", "end", True)]
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) > 5
+    done = events[-1]
+    assert isinstance(done, Done)
+    assert "".join(deltas).strip() == done.reply.reply
+    assert [c.name for c in done.reply.tool_calls] == ["get_performance_summary"]
+    history = offline_assistant.history(USER, "t-stream")
+    assert history[-1]["text"] == done.reply.reply
