@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    slack_workers: int = Field(8, ge=1, le=64, alias="SLACK_WORKERS")
+
+    # HTTP channel: limits and timeouts.
+    rate_limit_per_minute: int = Field(30, ge=1, alias="CLOUDSTRO_RATE_LIMIT_PER_MINUTE")
+    turn_timeout_s: float = Field(60.0, gt=0, alias="CLOUDSTRO_TURN_TIMEOUT_S")
+    http_max_body_bytes: int = Field(65536, ge=1024, alias="CLOUDSTRO_HTTP_MAX_BODY_BYTES")
+    http_turn_workers: int = Field(16, ge=1, le=256, alias="CLOUDSTRO_HTTP_TURN_WORKERS")
 
     @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
                      "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")

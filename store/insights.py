@@ -28,6 +28,12 @@ class InsightsRepository(Repository):
     def delete(self, user_id: str, insight_id: str) -> None:
         self._delete({"userId": user_id, "insightId": insight_id})
 
+    def ids_for_user(self, user_id: str) -> list[str]:
+        """Every insight id in the user's partition, keys only (one small Query per 1 MB)."""
+        items = self._query(KeyConditionExpression=Key("userId").eq(user_id),
+                            projection=("insightId",))
+        return [item["insightId"] for item in items]
+
     def list_for_user(self, user_id: str, insight_type: str | None = None,
                       limit: int | None = None) -> list[AIInsight]:
         """All of a user's insights, optionally of one type.

@@ -83,6 +83,20 @@ class UsersRepository(Repository):
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def iter_active_ids(self, page_size: int = 100) -> Iterator[str]:
+        """Every active user's id, for batch jobs; keys only and no profile validation, so
+        one malformed profile is the job's per-user problem rather than the end of the walk."""
+        kwargs: dict[str, Any] = {"FilterExpression": Attr("isActive").eq(True),
+                                  "ProjectionExpression": "userId", "Limit": page_size}
+        while True:
+            with self.dynamo.translate_errors(self.table_name):
+                page = self.table.scan(**kwargs)
+            for item in page.get("Items", []):
+                yield str(item["userId"])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def _require(self, user_id: str) -> UserProfile:
         profile = self.get(user_id)
         if profile is None:

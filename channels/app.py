@@ -1,0 +1,147 @@
+"""The one ASGI app every channel is served from (uvicorn locally, Mangum on Lambda).
+
+`create_app` builds the shared parts once: the settings, a lazily built Store and Assistant,
+a pool of worker threads for the sync agent, the request middleware and the JSON error
+shape. Each channel then adds its routes through an installer in `CHANNEL_INSTALLERS`,
+so a new channel is one more entry there, not a second app.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agent.service import Assistant
+from channels.errors import install_error_handlers
+from channels.http.auth import AuthNotConfigured, SigningSecret, resolve_secret
+from channels.http.middleware import RequestContextMiddleware
+from config import Settings, get_settings
+from store import Store
+
+API_VERSION = "1.0.0"
+
+
+log = logging.getLogger("cloudstro.app")
+
+class Services:
+    """The Store and Assistant every channel shares, built on first use and only once.
+
+    Building the Assistant imports the agent stack and opens AWS clients; doing that on the
+    first request (in a worker thread) keeps `create_app` cheap, which matters for a Lambda
+    cold start that may only answer a health check.
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None,
+                 assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self._store = store or (assistant.store if assistant else None)
+        self._assistant = assistant
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store(settings=self.settings)
+            return self._store
+
+    @property
+    def built_assistant(self) -> Assistant | None:
+        """The Assistant if it exists already (so callers can skip a thread hop)."""
+        return self._assistant
+
+    @property
+    def assistant(self) -> Assistant:
+        store = self.store
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = Assistant(store, self.settings)
+            return self._assistant
+
+    @property
+    def turn_executor(self) -> ThreadPoolExecutor:
+        """Worker threads for agent turns: the agent is sync and must not block the loop."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.settings.http_turn_workers,
+                                                    thread_name_prefix="cloudstro-turn")
+            return self._executor
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+ChannelInstaller = Callable[[FastAPI, Services], None]
+
+
+def _install_http(app: FastAPI, services: Services) -> None:
+    from channels.http import install
+
+    install(app, services)
+
+
+def _install_slack(app: FastAPI, services: Services) -> None:
+    """Slack events at POST /slack/events, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are
+    set; the store and agent are built only then, so a Slack-less server stays lazy."""
+    settings = services.settings
+    if settings.slack_signing_secret is None or settings.slack_bot_token is None:
+        log.info("Slack is off: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are needed "
+                 "(see docs/slack.md)")
+        return
+    from channels.slack import install
+
+    install(app, store=services.store, assistant=services.assistant, settings=settings)
+
+
+# Every channel served by the app; a new channel is one more entry.
+CHANNEL_INSTALLERS: list[ChannelInstaller] = [_install_http, _install_slack]
+
+
+def install_channels(app: FastAPI, services: Services,
+                     installers: list[ChannelInstaller] | None = None) -> None:
+    for install in CHANNEL_INSTALLERS if installers is None else installers:
+        install(app, services)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None,
+               assistant: Assistant | None = None, *, auth_secret: SigningSecret | None = None,
+               installers: list[ChannelInstaller] | None = None) -> FastAPI:
+    """Build the app. Without `auth_secret`, CLOUDSTRO_AUTH_SECRET must be set.
+
+    (`cloudstro serve` passes the secret it resolved: it alone knows the bind address, which
+    decides whether the local-demo key file may be used.)
+    """
+    settings = settings or (store.settings if store else get_settings())
+    if auth_secret is None:
+        if settings.auth_secret is None:
+            raise AuthNotConfigured(
+                "CLOUDSTRO_AUTH_SECRET is not set; the API needs it to check bearer tokens "
+                "(`cloudstro serve` on 127.0.0.1 with local DynamoDB runs without it as a demo)")
+        auth_secret = resolve_secret(settings, store_is_local=False)
+    services = Services(settings, store, assistant)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(title="CloudStro API", version=API_VERSION, lifespan=lifespan,
+                  description="Answers about your social-media accounts, from your own data. "
+                              "Authenticate with `Authorization: Bearer <token>` "
+                              "(`cloudstro token issue --user <id>`).")
+    app.state.settings = settings
+    app.state.services = services
+    app.state.auth_secret = auth_secret
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http_max_body_bytes)
+    install_channels(app, services, installers)
+    return app

@@ -1,0 +1,27 @@
+"""The HTTP channel: a JSON API (and SSE streaming) over the one Assistant entry point."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from channels.app import Services
+
+
+def install(app: FastAPI, services: Services) -> None:
+    """Add the API routes and the per-process state they use (rate buckets, user cache)."""
+    # Imported here: the package's small modules (logs, auth) are used app-wide without
+    # pulling in the routes and the agent stack.
+    from channels.http.identity import KnownUsers
+    from channels.http.limits import RateLimiter
+    from channels.http.routes import health_router, router
+
+    app.state.rate_limiter = RateLimiter(services.settings.rate_limit_per_minute)
+    app.state.known_users = KnownUsers(lambda: services.store)
+    app.include_router(router)
+    app.include_router(health_router)
+
+
+__all__ = ["install"]

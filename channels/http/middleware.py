@@ -1,0 +1,103 @@
+"""The outermost layer of the app: request id, body-size cap, access log, last-resort 500.
+
+It is plain ASGI (not Starlette's BaseHTTPMiddleware) so streamed responses pass through
+untouched and the body cap applies before any route parses a byte of JSON. It wraps every
+route of the app, the Slack channel's included.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from channels.errors import error_response, internal_error_response
+from channels.http.logs import RequestInfo, bind_request, request_id_from, unbind_request
+
+access_log = logging.getLogger("cloudstro.http.access")
+log = logging.getLogger("cloudstro.http")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1")
+                   for key, value in scope.get("headers", [])}
+        info = RequestInfo(request_id_from(headers.get("x-request-id")))
+        token = bind_request(info)
+        started = time.perf_counter()
+        outcome: dict[str, Any] = {"status": 500, "started": False}
+        request_id_header = (b"x-request-id", info.request_id.encode("latin-1"))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                outcome["status"] = message["status"]
+                outcome["started"] = True
+                message["headers"] = [*message.get("headers", []), request_id_header]
+            await send(message)
+
+        try:
+            try:
+                replay = await self._read_body(headers, receive)
+            except BodyTooLarge:
+                response = error_response(
+                    413, "body_too_large",
+                    f"the request body is larger than {self.max_body_bytes} bytes")
+                await response(scope, receive, send_with_id)
+                return
+            try:
+                await self.app(scope, replay, send_with_id)
+            except Exception as exc:
+                log.exception("unhandled error: %s", type(exc).__name__)
+                if not outcome["started"]:
+                    await internal_error_response()(scope, receive, send_with_id)
+        finally:
+            access_log.info("%s %s %s", scope.get("method"), scope.get("path"),
+                            outcome["status"], extra={"fields": {
+                                "method": scope.get("method"), "path": scope.get("path"),
+                                "status": outcome["status"], "requestId": info.request_id,
+                                "userId": info.user_id,
+                                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                            }})
+            unbind_request(token)
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> Receive:
+        """Read the whole body (bounded), then hand it to the app as if freshly received."""
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away mid-body
+                pending: list[Message] = [message]
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                pending = [{"type": "http.request", "body": b"".join(chunks),
+                            "more_body": False}]
+                break
+
+        async def replay() -> Message:
+            if pending:
+                return pending.pop(0)
+            return await receive()
+
+        return replay

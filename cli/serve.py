@@ -1,0 +1,70 @@
+"""`cloudstro serve` (the HTTP API and every channel in one ASGI app) and `token issue`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from cli.common import STORE_ERRORS, err, fail, open_store
+from config import get_settings
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback needs CLOUDSTRO_AUTH_SECRET.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
+def serve(host: str, port: int, log_level: str) -> None:
+    """Serve the API (and the other channels) with uvicorn; JSON logs on stderr."""
+    import uvicorn
+
+    from channels.app import create_app
+    from channels.http.auth import AuthNotConfigured, resolve_secret
+    from channels.http.logs import configure_logging
+
+    configure_logging(log_level)
+    settings = get_settings()
+    store = open_store()
+    try:
+        secret = resolve_secret(settings, store_is_local=store.dynamo.is_local, host=host)
+        app = create_app(settings, store, auth_secret=secret)
+    except AuthNotConfigured as exc:
+        fail(exc)
+    err.print(f"CloudStro API on http://{host}:{port} (docs: /docs; DynamoDB: "
+              f"{store.dynamo.endpoint_label}; tokens: `cloudstro token issue --user <id>`)")
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
+                log_level=log_level, timeout_graceful_shutdown=10)
+
+
+@click.group()
+def token() -> None:
+    """Bearer tokens for the HTTP API."""
+
+
+@token.command("issue")
+@click.option("--user", "user_id", required=True, help="The CloudStro user the token acts as.")
+@click.option("--ttl", "ttl_days", default=30.0, show_default=True,
+              type=click.FloatRange(min=0, max=366, min_open=True), help="Lifetime in days.")
+@click.option("--no-check-user", is_flag=True,
+              help="Issue even if the user has no profile in the users table (yet).")
+def issue(user_id: str, ttl_days: float, no_check_user: bool) -> None:
+    """Print a signed, expiring token (stdout only, so `$(cloudstro token issue ...)` works)."""
+    from channels.http.auth import AuthNotConfigured, issue_token, resolve_secret, verify_token
+
+    settings = get_settings()
+    store = open_store(quiet=True)
+    try:
+        secret = resolve_secret(settings, store_is_local=store.dynamo.is_local)
+        if not no_check_user and store.users.get(user_id) is None:
+            raise LookupError(f"no user {user_id!r} in {store.names.users}; the API refuses "
+                              "tokens for unknown users (seed the demo or pass --no-check-user)")
+        value = issue_token(secret, user_id, timedelta(days=ttl_days))
+    except (AuthNotConfigured, *STORE_ERRORS) as exc:
+        fail(exc)
+    claims = verify_token(secret, value)
+    err.print(f"token for {user_id}, expires {claims.expires_at:%Y-%m-%d %H:%M} UTC "
+              f"(signed with {secret.source})")
+    click.echo(value)

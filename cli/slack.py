@@ -1,0 +1,84 @@
+"""`cloudstro slack` (the Slack app over Socket Mode) and `cloudstro users link-slack`."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from cli.common import STORE_ERRORS, err, fail, open_store
+from config import get_settings
+
+
+@click.command()
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def slack(log_level: str) -> None:
+    """Run the Slack app over Socket Mode (no public URL needed; SLACK_APP_TOKEN, xapp-...)."""
+    from channels.slack.bolt_app import SlackNotConfigured, build_slack_app
+
+    logging.basicConfig(level=log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if settings.slack_app_token is None:
+        fail(SlackNotConfigured("SLACK_APP_TOKEN is not set: create an app-level token with "
+                                "the connections:write scope (Basic Information → App-Level "
+                                "Tokens); see docs/slack.md"))
+    store = open_store()
+    try:
+        store.ping()
+    except STORE_ERRORS as exc:
+        fail(exc)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from agent.service import Assistant
+
+    assistant = Assistant(store, settings)
+    try:
+        app = build_slack_app(store, assistant, settings, socket_mode=True)
+    except SlackNotConfigured as exc:
+        fail(exc)
+    mode = "offline responder" if assistant.offline else settings.bedrock_model_id
+    err.print(f"[bold]CloudStro[/bold] on Slack over Socket Mode with {mode}; Ctrl-C to stop")
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+
+
+@click.group()
+def users() -> None:
+    """Manage CloudStro users."""
+
+
+@users.command("link-slack")
+@click.option("--user", "user_id", required=True,
+              help="The CloudStro user id (e.g. demo_user_000).")
+@click.option("--slack-user", "slack_user_id", required=True,
+              help="The Slack member id (profile → ⋮ → Copy member ID), e.g. U0123ABCD.")
+@click.option("--team", "team_id", default=None, help="The Slack workspace id (T...), optional.")
+def link_slack(user_id: str, slack_user_id: str, team_id: str | None) -> None:
+    """Link a Slack account to a CloudStro user, so the Slack app answers them with their data."""
+    from channels.slack.identity import SlackIdentity
+    from store.claims import ClaimsRepository
+
+    slack_user_id = slack_user_id.strip()
+    if slack_user_id[:1] not in ("U", "W") or not slack_user_id.isalnum():
+        fail(ValueError(f"{slack_user_id!r} is not a Slack member id; they look like "
+                        f"U0123ABCD (or W... in Enterprise Grid)"))
+    if team_id is not None and not (team_id.startswith(("T", "E")) and team_id.isalnum()):
+        fail(ValueError(f"{team_id!r} is not a Slack workspace id; they look like T0123ABCD"))
+    store = open_store(quiet=True)
+    identity = SlackIdentity(store, ClaimsRepository(store.dynamo, store.names.runtime))
+    try:
+        identity.link(user_id, slack_user_id, team_id)
+    except STORE_ERRORS as exc:
+        fail(exc)
+    click.echo(f"Linked Slack user {slack_user_id} to {user_id}.")
+
+
+def register(group: click.Group) -> None:
+    """Attach `slack`, and `link-slack` under `users` (joining a `users` group if one exists)."""
+    group.add_command(slack)
+    existing = group.commands.get("users")
+    if isinstance(existing, click.Group):
+        existing.add_command(link_slack)
+    else:
+        group.add_command(users)

@@ -1,0 +1,149 @@
+"""A real uvicorn server on 127.0.0.1 over DynamoDB Local, shared by the HTTP tests.
+
+The module's stack has its own freshly named tables and demo data for ten users; tests that
+need other limits (a low rate limit, a short timeout) start a second server on the same
+store with adjusted settings, which costs a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from agent.service import Assistant
+from channels.app import create_app
+from channels.http.auth import SigningSecret, issue_token
+from config import Settings
+from store import Store
+from store.demo import default_until, seed_demo
+from store.dynamo import Dynamo
+from store.local import LocalEngine
+from store.tables import create_tables, delete_tables, table_specs
+from tests.conftest import make_settings
+
+SECRET = SigningSecret(b"http-tests-" + b"s" * 40, "tests")
+USERS = [f"demo_user_{index:03d}" for index in range(10)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def start_server(app: Any) -> LiveServer:
+    """uvicorn in a background thread (it installs no signal handlers off the main thread)."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
+
+
+def token_for(user_id: str, ttl: timedelta = timedelta(hours=1)) -> str:
+    return issue_token(SECRET, user_id, ttl)
+
+
+def auth(user_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(user_id)}"}
+
+
+@dataclass
+class ApiStack:
+    settings: Settings
+    store: Store
+    server: LiveServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+    @contextmanager
+    def variant(self, assistant: Assistant | None = None, **changes: Any) -> Iterator[str]:
+        """A second server on the same tables with some settings changed; yields its URL."""
+        settings = self.settings.model_copy(update=changes)
+        app = create_app(settings, self.store, assistant, auth_secret=SECRET)
+        server = start_server(app)
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+def stack_settings(engine: LocalEngine, data_dir: Path) -> Settings:
+    # Explicit values, not the environment: a module-scoped fixture is set up before the
+    # per-test environment isolation runs, so nothing here may come from the developer's shell.
+    return make_settings(
+        f"h{uuid.uuid4().hex[:8]}-", _env_file=None, DYNAMODB_ENDPOINT_URL=engine.endpoint,
+        CLOUDSTRO_LLM="offline", CLOUDSTRO_DATA_DIR=str(data_dir), AWS_REGION="us-east-1",
+        CLOUDSTRO_RATE_LIMIT_PER_MINUTE="100000", CLOUDSTRO_MAX_MESSAGE_CHARS="4000",
+        CLOUDSTRO_TURN_TIMEOUT_S="60", CLOUDSTRO_HTTP_MAX_BODY_BYTES="65536")
+
+
+@pytest.fixture(scope="session")
+def api(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[ApiStack]:
+    settings = stack_settings(local_engine, tmp_path_factory.mktemp("api-data"))
+    dynamo = Dynamo(settings)
+    create_tables(dynamo)
+    store = Store(dynamo, settings)
+    seed_demo(store, users=len(USERS), days=10, seed=7, until=default_until())
+    server = start_server(create_app(settings, store, auth_secret=SECRET))
+    try:
+        yield ApiStack(settings, store, server)
+    finally:
+        server.stop()
+        delete_tables(dynamo, table_specs(settings))
+
+
+def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Server-Sent Events as (event, data) pairs; comment lines are skipped."""
+    events = []
+    for block in text.split("\n\n"):
+        name, data = "message", []
+        for line in block.splitlines():
+            if line.startswith(":"):
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events
