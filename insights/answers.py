@@ -1,0 +1,95 @@
+"""Answering best-time and content questions: a fresh stored insight first, computing second.
+
+A fresh insight is one GetItem on its deterministic id, whatever the user's volume of posts;
+only when it is missing, expired, inactive or from another analytics version are the posts
+read, the analysis run and the insight stored for the next question. Either way the answer
+has the same shape, plus `source`, which says where the numbers came from and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from analytics import Period, content_performance
+from insights.build import (
+    CONTENT_WINDOW_DAYS,
+    MODEL,
+    TIMING_WINDOW_DAYS,
+    content_answer,
+    content_insight,
+    insight_id,
+    own_posts,
+    timing_answer,
+    timing_insight,
+)
+from store import Store
+from store.records import AIInsight
+
+
+def _fresh(insight: AIInsight | None, now: datetime) -> bool:
+    return insight is not None and insight.is_live(now) and insight.metadata.aiModel == MODEL
+
+
+def _source(insight: AIInsight, stored: bool) -> dict[str, Any]:
+    when = insight.generatedAtISO
+    text = (f"stored insight of {when} (valid until {insight.validUntilISO})" if stored
+            else f"computed now ({when}) and stored as insight {insight.insightId}")
+    return {"source": text, "insightId": insight.insightId, "generatedAt": when,
+            "insight_confidence": insight.confidence}
+
+
+def _stored(store: Store, user_id: str, kind: str, platform: str | None,
+            now: datetime) -> AIInsight | None:
+    insight = store.insights.get(user_id, insight_id(kind, platform))
+    return insight if _fresh(insight, now) else None
+
+
+def best_time(store: Store, user_id: str, platform: str | None, now: datetime
+              ) -> dict[str, Any]:
+    insight = _stored(store, user_id, "optimal_timing", platform, now)
+    stored = insight is not None
+    if insight is not None:
+        try:
+            period, result = timing_answer(insight)
+        except (KeyError, ValidationError):
+            insight, stored = None, False  # an older shape: recompute below
+    if insight is None:
+        profile = store.users.get(user_id)
+        timezone = profile.zone if profile else "UTC"
+        start = now - timedelta(days=TIMING_WINDOW_DAYS)
+        posts = own_posts(store.posts.list_in_period(user_id, start, now, platform=platform))
+        insight = timing_insight(user_id, posts, timezone, platform, now)
+        store.insights.put(insight)
+        period, result = timing_answer(insight)
+    return {"period": period, **result.model_dump(mode="json", exclude_none=True),
+            **_source(insight, stored)}
+
+
+def content(store: Store, user_id: str, platform: str | None, days: int, now: datetime
+            ) -> dict[str, Any]:
+    """Only the standard window is stored; another `days` is computed and not kept."""
+    scope = {"platform": platform or "all"}
+    standard = days == CONTENT_WINDOW_DAYS
+    insight = _stored(store, user_id, "content_strategy", platform, now) if standard else None
+    stored = insight is not None
+    if insight is not None:
+        try:
+            period, report = content_answer(insight)
+        except (KeyError, ValidationError):
+            insight, stored = None, False
+    if insight is None:
+        start = now - timedelta(days=days)
+        posts = own_posts(store.posts.list_in_period(user_id, start, now, platform=platform))
+        if not standard:
+            report = content_performance(posts)
+            return {"period": Period.between(start, now).label, **scope,
+                    **report.model_dump(mode="json", exclude_none=True),
+                    "source": "computed now for a non-standard window; not stored"}
+        insight = content_insight(user_id, posts, platform, now)
+        store.insights.put(insight)
+        period, report = content_answer(insight)
+    return {"period": period, **scope, **report.model_dump(mode="json", exclude_none=True),
+            **_source(insight, stored)}
