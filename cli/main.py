@@ -27,6 +27,14 @@ def _register_optional_commands() -> None:
     cli.add_command(chat)
     cli.add_command(ask)
     cli.add_command(demo)
+    from cli.insights import insights
+    cli.add_command(insights)
+    from cli.slack import register as register_slack
+    register_slack(cli)
+    from cli.serve import serve, token
+
+    cli.add_command(serve)
+    cli.add_command(token)
 
 
 def main() -> None:
