@@ -16,6 +16,8 @@ The design choices, and why:
 * **Neighbouring hours share evidence.** Audiences do not switch on and off at the top of the
   hour, so an hour borrows the posts of the hours either side (circularly, 23 -> 0) at a small
   weight. This is what makes 40-60 posts enough to find an hour.
+* **Format is separated from time.** Each post's outcome is first adjusted for its format
+  (text, image, video), so an hour is not credited for the formats the user posts at it.
 * **Outliers are clipped** on the log scale at 2 robust standard deviations before anything
   else, so one viral post counts as a strong post rather than deciding its hour alone.
 * **Weekday x hour slots** (168 bins) are far sparser; each is shrunk toward its own hour's
@@ -45,6 +47,7 @@ TAU2_FLOOR = 0.01  # between-slot variance floor (log scale): slots may differ b
 SIGMA2_FLOOR = 0.01
 MIN_SLOT_POSTS = 2  # a weekday x hour slot is recommended only with its own evidence
 MAX_TOP_N = 10
+FORMAT_PRIOR = 5.0  # posts of prior weight on "this format performs like the average"
 CLIP = 2.0  # robust standard deviations at which log outcomes are clipped
 _NORMAL = statistics.NormalDist()
 
@@ -177,6 +180,23 @@ def _hour_estimates(
     return theta, var
 
 
+def _without_format_effect(posts: list[SocialPost], logs: list[float]) -> list[float]:
+    """Take out what the post's format (text, image, video) explains before asking about time.
+
+    Formats differ in reach by as much as hours do; an hour where the user happened to post
+    more videos would otherwise be credited with the videos' lift. Each format's mean
+    deviation is shrunk toward zero (FORMAT_PRIOR posts of prior) so a format seen twice
+    moves nothing much.
+    """
+    mean = statistics.fmean(logs)
+    by_format: dict[str, list[float]] = defaultdict(list)
+    for post, y in zip(posts, logs, strict=True):
+        by_format[post.content_type].append(y)
+    shift = {kind: len(ys) / (len(ys) + FORMAT_PRIOR) * (statistics.fmean(ys) - mean)
+             for kind, ys in by_format.items()}
+    return [y - shift[post.content_type] for post, y in zip(posts, logs, strict=True)]
+
+
 def _lift(log_effect: float) -> float:
     return round(math.exp(log_effect) - 1.0, 3)
 
@@ -226,9 +246,10 @@ def best_posting_times(
         )
 
     outcomes = post_outcomes(chosen)
+    logs = _without_format_effect(chosen, [math.log(outcomes[p.postId]) for p in chosen])
     observations = _winsorized([
-        (local.weekday(), local.hour, math.log(outcomes[post.postId]))
-        for post in chosen
+        (local.weekday(), local.hour, y)
+        for post, y in zip(chosen, logs, strict=True)
         for local in (post.createdAt.astimezone(zone),)
     ])
     hour_bins = [_Bin() for _ in range(HOURS)]
