@@ -31,6 +31,8 @@ def _register_optional_commands() -> None:
     cli.add_command(insights)
     from cli.slack import register as register_slack
     register_slack(cli)
+    from cli.digest import register as register_digest
+    register_digest(cli)
     from cli.serve import serve, token
 
     cli.add_command(serve)

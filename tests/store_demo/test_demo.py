@@ -89,11 +89,12 @@ def test_post_ids_do_not_move_with_until(data: DemoData) -> None:
         (p.userId, p.postId) for p in data.posts}
 
 
-def test_default_until_is_the_start_of_the_next_utc_day() -> None:
-    now = datetime(2025, 10, 1, 15, 30, tzinfo=UTC)
-    assert default_until(now) == datetime(2025, 10, 2, tzinfo=UTC)
+def test_default_until_is_the_start_of_the_current_utc_hour() -> None:
+    now = datetime(2025, 10, 1, 15, 30, 12, tzinfo=UTC)
+    assert default_until(now) == datetime(2025, 10, 1, 15, tzinfo=UTC)
     demo = generate_demo(users=1, days=3, seed=1)
     assert demo.until == default_until()
+    assert max(post.createdAt for post in demo.posts) <= demo.until  # nothing in the future
 
 
 # ------------------------------------------------------------------------ validity and shape

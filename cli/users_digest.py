@@ -1,0 +1,104 @@
+"""`cloudstro users set-digest`: when and where a user's scheduled digest goes.
+
+Every option is checked, and the whole new setting validated, before the one write: a bad
+time, day, cadence or channel changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from cli.common import STORE_ERRORS, err, fail, open_store
+from store.records import WEEKDAYS, DigestPreferences
+
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{8,}")
+
+
+def parse_day(value: str) -> str:
+    """A weekday by full name or three-letter abbreviation, any case."""
+    wanted = value.strip().lower()
+    for day in WEEKDAYS:
+        if wanted in (day.lower(), day[:3].lower()):
+            return day
+    raise click.BadParameter(f"{value!r} is not a weekday; use one of {', '.join(WEEKDAYS)}",
+                             param_hint="--day")
+
+
+def parse_time(value: str) -> str:
+    """24-hour HH:MM in the user's timezone; a single-digit hour ("9:30") is accepted."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise click.BadParameter(f"{value!r} is not a 24-hour time like 09:00 or 17:30",
+                                 param_hint="--time")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def parse_channel(value: str) -> str:
+    channel = value.strip()
+    if not CHANNEL_ID.fullmatch(channel):
+        raise click.BadParameter(
+            f"{value!r} is not a Slack channel id; they look like C0123ABCDE (channel "
+            f"details → bottom of the About tab), not a #name", param_hint="--channel")
+    return channel
+
+
+@click.command("set-digest")
+@click.option("--user", "user_id", required=True, help="The CloudStro user id.")
+@click.option("--enabled/--disabled", default=None, help="Switch the digest on or off.")
+@click.option("--cadence", type=click.Choice(["daily", "weekly"], case_sensitive=False),
+              default=None, help="Daily or weekly.")
+@click.option("--day", default=None, help="Weekday for a weekly digest, e.g. Monday.")
+@click.option("--time", "at", default=None,
+              help="Local time (the user's timezone), 24-hour HH:MM, e.g. 09:00.")
+@click.option("--channel", default=None,
+              help="Slack channel id (C...) to post in; default is a DM to the linked user.")
+@click.option("--dm", "use_dm", is_flag=True, default=False,
+              help="Forget the channel and send the digest as a DM again.")
+def set_digest_command(user_id: str, enabled: bool | None, cadence: str | None,
+                       day: str | None, at: str | None, channel: str | None,
+                       use_dm: bool) -> None:
+    """Set when and where a user's digest is sent (times are in the user's timezone)."""
+    changes: dict[str, object] = {}
+    if enabled is not None:
+        changes["enabled"] = enabled
+    if cadence is not None:
+        changes["cadence"] = cadence.lower()
+    if day is not None:
+        changes["dayOfWeek"] = parse_day(day)
+    if at is not None:
+        changes["time"] = parse_time(at)
+    if channel is not None and use_dm:
+        raise click.UsageError("give either --channel or --dm, not both")
+    if channel is not None:
+        changes["slackChannel"] = parse_channel(channel)
+    if use_dm:
+        changes["slackChannel"] = None
+    if not changes:
+        raise click.UsageError("nothing to change: give --enabled/--disabled, --cadence, "
+                               "--day, --time, --channel or --dm")
+
+    store = open_store(quiet=True)
+    try:
+        profile = store.users.get(user_id)
+        if profile is None:
+            raise LookupError(f"no user {user_id!r}")
+        current = profile.digest or DigestPreferences()
+        try:
+            updated = DigestPreferences.model_validate({**current.model_dump(), **changes})
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        store.users.set_digest(user_id, updated)
+    except STORE_ERRORS as exc:
+        fail(exc)
+
+    when = (f"daily at {updated.time}" if updated.cadence == "daily"
+            else f"every {updated.dayOfWeek} at {updated.time}")
+    where = (f"channel {updated.slackChannel}" if updated.slackChannel
+             else f"a DM to {profile.slackUserId}" if profile.slackUserId else "nowhere yet")
+    state = "on" if updated.enabled else "off"
+    click.echo(f"Digest for {user_id} is {state}: {when} ({profile.zone}), to {where}.")
+    if updated.enabled and not updated.slackChannel and not profile.slackUserId:
+        err.print("[yellow]No Slack user is linked and no --channel is set, so nothing will "
+                  "be sent until one is (cloudstro users link-slack, or --channel C...).[/yellow]")
