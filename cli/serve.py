@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import STORE_ERRORS, err, fail, open_store
-from config import get_settings
+from config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from digests.runner import DigestScheduler
+    from store import Store
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -17,7 +22,9 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
               help="Address to bind; anything but loopback needs CLOUDSTRO_AUTH_SECRET.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
-def serve(host: str, port: int, log_level: str) -> None:
+@click.option("--digests/--no-digests", default=True, show_default=True,
+              help="Send due Slack digests from this process (needs SLACK_BOT_TOKEN).")
+def serve(host: str, port: int, log_level: str, digests: bool) -> None:
     """Serve the API (and the other channels) with uvicorn; JSON logs on stderr."""
     import uvicorn
 
@@ -35,8 +42,28 @@ def serve(host: str, port: int, log_level: str) -> None:
         fail(exc)
     err.print(f"CloudStro API on http://{host}:{port} (docs: /docs; DynamoDB: "
               f"{store.dynamo.endpoint_label}; tokens: `cloudstro token issue --user <id>`)")
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
-                log_level=log_level, timeout_graceful_shutdown=10)
+    scheduler = _digest_scheduler(settings, store) if digests else None
+    if scheduler:
+        scheduler.start()
+        err.print(f"Digests: checking every {scheduler.interval_seconds:.0f}s for due digests")
+    try:
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
+                    log_level=log_level, timeout_graceful_shutdown=10)
+    finally:
+        if scheduler:
+            scheduler.stop()
+
+
+def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | None:
+    """The in-process digest schedule: the same `run_due` that cron or EventBridge runs."""
+    if settings.slack_bot_token is None:
+        err.print("[dim]Digests off: SLACK_BOT_TOKEN is not set[/dim]")
+        return None
+    from digests.delivery import make_slack_client
+    from digests.runner import DigestScheduler
+    from digests.summary import summary_model
+
+    return DigestScheduler(store, make_slack_client(settings), model=summary_model(settings))
 
 
 @click.group()
