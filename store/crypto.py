@@ -17,7 +17,7 @@ import boto3
 from cryptography.fernet import Fernet, InvalidToken
 
 from config import Settings
-from store.errors import TokenDecryptionError
+from store.errors import StoreError, TokenDecryptionError
 
 _KMS_CONTEXT = {"cloudstro": "oauth-token"}
 
@@ -73,7 +73,15 @@ class KmsCipher:
 def local_key(settings: Settings) -> bytes:
     """The configured Fernet key, or the key file, created 0600 on first use."""
     if settings.token_key is not None:
-        return settings.token_key.get_secret_value().encode()
+        key = settings.token_key.get_secret_value().encode()
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                "CLOUDSTRO_TOKEN_KEY is not a valid key: it must be 32 url-safe base64-encoded "
+                "bytes (make one with `python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"`)") from exc
+        return key
     path = Path(settings.data_dir) / "token.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

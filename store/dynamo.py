@@ -69,6 +69,23 @@ class RequestMeter:
                     "bytes_read": self.bytes_read}
 
 
+_METERED_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "PutItem", "BatchWriteItem",
+                       "UpdateItem", "DeleteItem")
+
+
+def report_consumed_capacity(client: Any) -> None:
+    """Ask DynamoDB to report the capacity each request consumed, so the meter sees cost.
+
+    The parameter changes only the response (a few bytes), never what is read or billed.
+    """
+
+    def ask(params: dict[str, Any], **_: Any) -> None:
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+
+    for operation in _METERED_OPERATIONS:
+        client.meta.events.register(f"provide-client-params.dynamodb.{operation}", ask)
+
+
 def credentials_available() -> bool:
     try:
         return boto3.Session().get_credentials() is not None
@@ -106,6 +123,7 @@ class Dynamo:
         self.client = self.resource.meta.client
         self.meter = RequestMeter()
         self.client.meta.events.register("after-call.dynamodb", self.meter.record)
+        report_consumed_capacity(self.client)
 
     @property
     def endpoint_label(self) -> str:

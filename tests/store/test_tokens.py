@@ -78,3 +78,14 @@ def test_kms_encrypts_when_configured(moto_store: Store) -> None:
     local_only = Store(moto_store.dynamo, make_settings())
     with pytest.raises(TokenDecryptionError, match="not encrypted with the local key"):
         local_only.accounts.credentials("user_1", "twitter", "111")
+
+
+def test_a_malformed_local_key_names_the_setting(monkeypatch):
+    from config import Settings
+    from store.crypto import make_cipher
+    from store.errors import StoreError
+
+    with pytest.raises(StoreError) as caught:
+        make_cipher(Settings(CLOUDSTRO_TOKEN_KEY="not-a-fernet-key"))
+    assert "CLOUDSTRO_TOKEN_KEY" in str(caught.value)
+    assert "not-a-fernet-key" not in str(caught.value)
