@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _harness import free_port  # noqa: E402
+
 from agent.service import Assistant  # noqa: E402
 from channels.http.auth import SigningSecret, issue_token  # noqa: E402
 from config import Settings  # noqa: E402
@@ -43,12 +44,6 @@ USERS = [f"demo_user_{index:03d}" for index in range(10)]
 QUESTIONS = ["How did I do this week?", "When should I post on Instagram?",
              "Which hashtags work for me?", "Show my insights"]
 SECRET = "bench-secret-" + "b" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _harness import free_port  # noqa: E402
 
 from config import Settings  # noqa: E402
 from insights import refresh_all, refresh_user  # noqa: E402
@@ -52,17 +53,11 @@ POST_TARGETS = (8, 20, 30, 40, 60, 100, 200)
 CONFIDENT = 0.8
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_engine(folder: Path) -> LocalEngine:
     cache = Path(os.environ.get("CLOUDSTRO_TEST_ENGINE_DIR", ROOT / ".cloudstro")) / "engine"
     if cache.is_dir():
         (folder / "engine").symlink_to(cache, target_is_directory=True)
-    engine = LocalEngine(folder, _free_port())
+    engine = LocalEngine(folder, free_port())
     engine.start(in_memory=True)
     return engine
 

@@ -8,7 +8,6 @@ tests never see each other's data.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +19,9 @@ from store import Store
 from store.dynamo import Dynamo
 from store.local import LocalEngine
 from store.tables import create_tables, delete_tables, table_specs
+from tests.servers import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +77,7 @@ def local_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngi
     (`CLOUDSTRO_TEST_ENGINE_DIR`, default `.cloudstro/` in the checkout).
     """
     cache = Path(os.environ.get("CLOUDSTRO_TEST_ENGINE_DIR", PROJECT_ROOT / ".cloudstro"))
-    engine = LocalEngine(cache, _free_port())
+    engine = LocalEngine(cache, free_port())
     engine.start(in_memory=True)
     yield engine
     engine.stop()

@@ -8,9 +8,6 @@ store with adjusted settings, which costs a fraction of a second.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from agent.service import Assistant
 from channels.app import create_app
@@ -33,42 +29,10 @@ from store.dynamo import Dynamo
 from store.local import LocalEngine
 from store.tables import create_tables, delete_tables, table_specs
 from tests.conftest import make_settings
+from tests.servers import LiveServer, start_server
 
 SECRET = SigningSecret(b"http-tests-" + b"s" * 40, "tests")
 USERS = [f"demo_user_{index:03d}" for index in range(10)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class LiveServer:
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
-def start_server(app: Any) -> LiveServer:
-    """uvicorn in a background thread (it installs no signal handlers off the main thread)."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                            access_log=False, lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
 
 
 def token_for(user_id: str, ttl: timedelta = timedelta(hours=1)) -> str:

@@ -7,7 +7,6 @@ talks to it through fresh Slack channels, so tests never see each other's answer
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import uuid
@@ -20,7 +19,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
@@ -35,6 +33,7 @@ from store.demo import seed_demo
 from store.dynamo import Dynamo
 from store.tables import create_tables, delete_tables
 from tests.conftest import make_settings
+from tests.servers import start_server
 from tests.slack.mock_slack import TEAM, MockSlack
 
 SECRET = "test-signing-secret"
@@ -94,12 +93,6 @@ class SpyAssistant:
         return getattr(self.inner, name)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Served:
     url: str
@@ -116,21 +109,11 @@ def serve(world: World, assistant: Any | None = None) -> Iterator[Served]:
     api = create_app(world.settings, world.store, assistant,
                      auth_secret=SigningSecret(b"s" * 32, "tests"))
     assert any(getattr(route, "path", "") == "/slack/events" for route in api.routes)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
+    live = start_server(api, lifespan="off")
     try:
-        yield Served(f"http://127.0.0.1:{port}", api, assistant)
+        yield Served(live.url, api, assistant)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        live.stop()
 
 
 @pytest.fixture
