@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
 from store.base import Repository
 from store.records import EngagementSnapshot, iso_z
+from store.tables import ENGAGEMENT_BY_TIME
 
 
 class EngagementRepository(Repository):
@@ -31,17 +33,20 @@ class EngagementRepository(Repository):
 
     def in_period(self, user_id: str, start: datetime, end: datetime,
                   platform: str | None = None) -> list[EngagementSnapshot]:
-        """Snapshots measured in [start, end]: the seed's pattern, with a platform prefix.
+        """Snapshots measured in [start, end], oldest first.
 
-        The sort key begins with the post id, not the time, so a date range is a filter over
-        the partition (or the platform's slice of it when `platform` is given).
+        The seed filters the whole partition on `timestampISO`; the sort key begins with the
+        post id, not the time. This reads `userId-timestampISO-index` with the range as the
+        key condition, so a day costs that day's snapshots; a platform is a filter there.
         """
-        condition = Key("userId").eq(user_id)
+        params: dict[str, Any] = {
+            "IndexName": ENGAGEMENT_BY_TIME.name,
+            "KeyConditionExpression": Key("userId").eq(user_id)
+            & Key("timestampISO").between(iso_z(start), iso_z(end)),
+        }
         if platform:
-            condition = condition & Key("engagementId").begins_with(f"{platform}#")
-        items = self._query(KeyConditionExpression=condition, has_filter=True,
-                            FilterExpression=Attr("timestampISO").between(iso_z(start),
-                                                                          iso_z(end)))
+            params["FilterExpression"] = Attr("engagementId").begins_with(f"{platform}#")
+        items = self._query(has_filter=bool(platform), **params)
         return [EngagementSnapshot.model_validate(item) for item in items]
 
     def for_user(self, user_id: str, platform: str | None = None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
 from store.base import Repository
 from store.records import SocialPost, iso_z
+from store.tables import POSTS_BY_DATE
 
 
 class PostsRepository(Repository):
@@ -52,21 +54,25 @@ class PostsRepository(Repository):
         """A user's posts created in [start, end), newest first.
 
         The seed reads "recent posts" from the cross-user platform GSI and filters by user,
-        which reads every user's posts on that platform; this stays in the user's partition
-        (platform by key prefix) and filters on `createdAtISO`. The sort key is not a date,
-        so the read still grows with the user's post count: that is the schema's limit.
+        which reads every user's posts on that platform. This reads the user's own
+        `userId-createdAtISO-index` with the period as the key condition, so a week costs
+        that week's posts whatever the length of the history; a platform is a filter there.
         """
-        condition = Key("userId").eq(user_id)
+        condition = Key("userId").eq(user_id) & Key("createdAtISO").between(iso_z(start),
+                                                                            iso_z(end))
+        params: dict[str, Any] = {"IndexName": POSTS_BY_DATE.name, "ScanIndexForward": False,
+                                  "KeyConditionExpression": condition}
         if platform:
-            condition = condition & Key("postId").begins_with(f"{platform}#")
-        items = self._query(
-            KeyConditionExpression=condition, has_filter=True,
-            FilterExpression=Attr("createdAtISO").gte(iso_z(start))
-            & Attr("createdAtISO").lt(iso_z(end)),
-        )
-        posts = [SocialPost.model_validate(item) for item in items]
-        posts.sort(key=lambda post: post.createdAtISO, reverse=True)
-        return posts[:limit] if limit is not None else posts
+            params["FilterExpression"] = Attr("postId").begins_with(f"{platform}#")
+        end_iso = iso_z(end)
+        posts: list[SocialPost] = []
+        for item in self._query(has_filter=True, **params):
+            if item["createdAtISO"] == end_iso:  # BETWEEN is inclusive; the period is not
+                continue
+            posts.append(SocialPost.model_validate(item))
+            if limit is not None and len(posts) >= limit:
+                break
+        return posts
 
     def recent_on_platform(self, platform: str, since: datetime,
                            limit: int | None = None) -> list[SocialPost]:

@@ -41,12 +41,14 @@ class TableSpec:
     sort: Key
     indexes: tuple[IndexSpec, ...] = ()
     ttl_attribute: str | None = None
+    # Same partition key, another sort key; DynamoDB allows these only at table creation.
+    local_indexes: tuple[IndexSpec, ...] = ()
     purpose: str = ""
 
     def create_request(self) -> dict[str, Any]:
         """The CreateTable request: on-demand billing, every index projecting all attributes."""
         keys = [self.partition, self.sort]
-        for index in self.indexes:
+        for index in (*self.indexes, *self.local_indexes):
             keys += [index.partition] + ([index.sort] if index.sort else [])
         definitions = {key.name: key.type for key in keys}
         request: dict[str, Any] = {
@@ -62,6 +64,12 @@ class TableSpec:
                 {"IndexName": index.name, "KeySchema": _key_schema(index.partition, index.sort),
                  "Projection": {"ProjectionType": "ALL"}}
                 for index in self.indexes
+            ]
+        if self.local_indexes:
+            request["LocalSecondaryIndexes"] = [
+                {"IndexName": index.name, "KeySchema": _key_schema(index.partition, index.sort),
+                 "Projection": {"ProjectionType": "ALL"}}
+                for index in self.local_indexes
             ]
         return request
 
@@ -90,6 +98,13 @@ class TableNames:
                    settings.ai_insights_table, settings.checkpoints_table, settings.runtime_table)
 
 
+# A user's posts (and snapshots) by date. The schema's sort keys start with the platform and
+# post id, so without these a "last 7 days" question reads the user's whole history; with
+# them it reads that week. Named like the schema's indexes.
+POSTS_BY_DATE = IndexSpec("userId-createdAtISO-index", Key("userId"), Key("createdAtISO"))
+ENGAGEMENT_BY_TIME = IndexSpec("userId-timestampISO-index", Key("userId"), Key("timestampISO"))
+
+
 def table_specs(settings: Settings) -> list[TableSpec]:
     names = TableNames.from_settings(settings)
     user = Key("userId")
@@ -104,8 +119,10 @@ def table_specs(settings: Settings) -> list[TableSpec]:
         TableSpec("posts", names.posts, user, Key("postId"),
                   (IndexSpec("platform-createdAtISO-index", Key("platform"),
                              Key("createdAtISO")),),
+                  local_indexes=(POSTS_BY_DATE,),
                   purpose="posts from every platform"),
         TableSpec("engagement", names.engagement, user, Key("engagementId"),
+                  local_indexes=(ENGAGEMENT_BY_TIME,),
                   purpose="engagement snapshots over time"),
         TableSpec("insights", names.insights, user, Key("insightId"),
                   (IndexSpec("insightType-confidenceScore-index", Key("insightType"),
@@ -124,6 +141,8 @@ class CreateReport:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     ttl_enabled: list[str] = field(default_factory=list)
+    # Existing tables lacking an index the product reads (indexes that cannot be added later).
+    missing_indexes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def create_tables(dynamo: Dynamo, specs: list[TableSpec] | None = None,
@@ -151,6 +170,11 @@ def create_tables(dynamo: Dynamo, specs: list[TableSpec] | None = None,
         progress(f"created  {spec.name}")
     for spec in specs:
         _wait_active(client, spec.name, timeout_s)
+        missing = _missing_indexes(client, spec) if spec.name in report.existing else []
+        if missing:
+            report.missing_indexes[spec.name] = missing
+            progress(f"warning  {spec.name} has no {', '.join(missing)}: it was created before "
+                     "these indexes; recreate it (export, delete, create-tables, import)")
         if spec.ttl_attribute and _enable_ttl(client, spec):
             report.ttl_enabled.append(spec.name)
             progress(f"ttl on   {spec.name}.{spec.ttl_attribute}")
@@ -177,6 +201,14 @@ def _wait_active(client: Any, name: str, timeout_s: float) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"table {name!r} still {status} after {timeout_s:.0f}s")
         time.sleep(0.5)
+
+
+def _missing_indexes(client: Any, spec: TableSpec) -> list[str]:
+    table = client.describe_table(TableName=spec.name)["Table"]
+    present = {index["IndexName"] for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+               for index in table.get(kind, [])}
+    return [index.name for index in (*spec.indexes, *spec.local_indexes)
+            if index.name not in present]
 
 
 def _enable_ttl(client: Any, spec: TableSpec) -> bool:

@@ -277,9 +277,29 @@ def test_posts_list_in_period_newest_first(store: Store, request_log: RequestLog
     assert [p.postId for p in twitter] == ["twitter#2", "twitter#1"]
     assert [p.postId for p in store.posts.list_in_period(
         "alice", start - timedelta(days=30), end, limit=1)] == ["twitter#2"]
-    assert "begins_with" in _key_conditions(request_log)[1]
-    assert all("IndexName" not in q for q in request_log.of("Query"))
+    queries = request_log.of("Query")
+    # The period is the key condition on the user's by-date index, never a partition filter.
+    assert {q["IndexName"] for q in queries} == {"userId-createdAtISO-index"}
+    assert all("BETWEEN" in q["KeyConditionExpression"] for q in queries)
+    assert "FilterExpression" not in queries[0]
+    assert "begins_with" in queries[1]["FilterExpression"]  # the platform, within the period
     _no_scan(store)
+
+
+def test_a_period_read_costs_the_period_not_the_history(store: Store) -> None:
+    old = [post(user_id="alice", platform="twitter", post_id=f"{n:04d}",
+                created_at=(datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=n)).isoformat())
+           for n in range(300)]
+    recent = [post(user_id="alice", platform="twitter", post_id=f"9{n:03d}",
+                   created_at=(datetime(2025, 9, 1, tzinfo=UTC) + timedelta(hours=n)).isoformat())
+              for n in range(3)]
+    store.posts.put_many(old + recent)
+    store.dynamo.meter.reset()
+    week = store.posts.list_in_period("alice", datetime(2025, 8, 30, tzinfo=UTC),
+                                      datetime(2025, 9, 6, tzinfo=UTC))
+    assert [p.id for p in week] == ["9002", "9001", "9000"]
+    assert store.dynamo.meter.requests == {"Query": 1}
+    assert store.dynamo.meter.bytes_read < 10_000  # three posts, not three hundred
 
 
 def test_posts_recent_on_platform_uses_the_gsi(store: Store, request_log: RequestLog) -> None:

@@ -116,3 +116,28 @@ def test_unreachable_endpoint_is_named_and_does_not_hang() -> None:
     assert "cloudstro db start" in str(caught.value)
     with pytest.raises(StoreUnreachableError, match=r"127\.0\.0\.1:9"):
         create_tables(dynamo)
+
+
+def test_by_date_local_indexes_exist(store: Store) -> None:
+    client = store.dynamo.client
+    expected = {store.names.posts: ("userId-createdAtISO-index", "createdAtISO"),
+                store.names.engagement: ("userId-timestampISO-index", "timestampISO")}
+    for table_name, (index_name, sort_key) in expected.items():
+        table = client.describe_table(TableName=table_name)["Table"]
+        local = {index["IndexName"]: index for index in table.get("LocalSecondaryIndexes", [])}
+        assert list(local) == [index_name]
+        assert [key["AttributeName"] for key in local[index_name]["KeySchema"]] == [
+            "userId", sort_key]
+
+
+def test_an_existing_table_without_an_index_is_reported(moto_store: Store) -> None:
+    client = moto_store.dynamo.client
+    spec = next(s for s in table_specs(moto_store.settings) if s.role == "engagement")
+    client.delete_table(TableName=spec.name)
+    from dataclasses import replace
+
+    client.create_table(**replace(spec, local_indexes=()).create_request())
+    lines: list[str] = []
+    report = create_tables(moto_store.dynamo, progress=lines.append)
+    assert report.missing_indexes == {spec.name: ["userId-timestampISO-index"]}
+    assert any("recreate" in line for line in lines)
