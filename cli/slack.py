@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import click
 
@@ -15,32 +16,50 @@ from config import get_settings
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def slack(log_level: str) -> None:
     """Run the Slack app over Socket Mode (no public URL needed; SLACK_APP_TOKEN, xapp-...)."""
-    from channels.slack.bolt_app import SlackNotConfigured, build_slack_app
+    from channels.slack.bolt_app import SlackNotConfigured
+    from channels.slack.socket_mode import app_token
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    if settings.slack_app_token is None:
-        fail(SlackNotConfigured("SLACK_APP_TOKEN is not set: create an app-level token with "
-                                "the connections:write scope (Basic Information → App-Level "
-                                "Tokens); see docs/slack.md"))
+    try:
+        app_token(settings)  # before touching the store: a missing token is the usual mistake
+    except SlackNotConfigured as exc:
+        fail(exc)
     store = open_store()
     try:
         store.ping()
     except STORE_ERRORS as exc:
         fail(exc)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError, SlackRequestError
 
     from agent.service import Assistant
+    from channels.slack.socket_mode import SocketModeApp
 
     assistant = Assistant(store, settings)
     try:
-        app = build_slack_app(store, assistant, settings, socket_mode=True)
+        running = SocketModeApp(store, assistant, settings)
     except SlackNotConfigured as exc:
         fail(exc)
+    try:
+        running.connect()
+    except (SlackApiError, SlackRequestError, OSError) as exc:
+        running.close()
+        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        fail(SlackNotConfigured(f"Slack did not open a Socket Mode connection ({reason}, Web API "
+                                f"{settings.slack_api_url}): check SLACK_APP_TOKEN and that "
+                                f"Socket Mode is enabled for the app"))
     mode = "offline responder" if assistant.offline else settings.bedrock_model_id
     err.print(f"[bold]CloudStro[/bold] on Slack over Socket Mode with {mode}; Ctrl-C to stop")
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    if not running.is_connected():
+        err.print("[yellow]The websocket did not connect yet; retrying in the background "
+                  "(--log-level DEBUG shows why)[/yellow]")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        err.print("Stopping: finishing answers already started…")
+    finally:
+        running.close()
 
 
 @click.group()

@@ -4,8 +4,10 @@ Point a `WebClient` (or the app's `SLACK_API_URL`) at `MockSlack.base_url` and e
 call lands here as a `Call(method, params, headers)`; JSON and form bodies are both parsed, as
 slack_sdk sends some methods one way and some the other. Answers are the minimum the SDK and
 bolt need (a `ts` from chat.postMessage / chat.startStream, an upload URL for files_upload_v2,
-an email from users.info). Tests can make a method fail or rate-limit (429 + Retry-After) a
-given number of times, and wait, with a bound, for calls to arrive.
+an email from users.info, and, with a `MockSocketMode` attached as `socket_mode`, a websocket
+URL from apps.connections.open, the one method that takes the app-level `xapp-` token). Tests
+can make a method fail or rate-limit (429 + Retry-After) a given number of times, and wait,
+with a bound, for calls to arrive.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class MockSlack:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
+        self.socket_mode: Any = None  # a started tests.slack.mock_socket.MockSocketMode
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -194,7 +197,9 @@ class MockSlack:
             self._record(Call("upload", {"bytes": len(raw)}, headers))
             return _send(request, 200, b"OK - %d" % len(raw), "text/plain")
         params = _parse(raw, headers.get("content-type", ""))
-        if not headers.get("authorization", "").startswith(("Bearer xoxb-", "Bearer xoxp-")):
+        tokens = (("Bearer xapp-",) if path == "apps.connections.open"
+                  else ("Bearer xoxb-", "Bearer xoxp-"))
+        if not headers.get("authorization", "").startswith(tokens):
             self._record(Call(path, params, headers))
             return _send_json(request, 200, {"ok": False, "error": "invalid_auth"})
         failure = self._take_failure(path)
@@ -237,6 +242,10 @@ class MockSlack:
                     "message": {"text": params.get("text"), "ts": ts}}
         if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "apps.connections.open":
+            if self.socket_mode is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            return {"ok": True, "url": self.socket_mode.issue_url()}
         if method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False}
         if method == "files.getUploadURLExternal":

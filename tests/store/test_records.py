@@ -238,3 +238,12 @@ def test_bad_input_raises_naming_the_field(index: int, build, field: str, words:
     message = str(caught.value)
     assert field in message
     assert words in message
+
+
+def test_the_shipped_schema_copy_matches_the_shared_schema() -> None:
+    from tests.store.conftest import REPO_SEED_FILE, SHARED_SEED_FILE
+
+    if not SHARED_SEED_FILE.exists():
+        pytest.skip("no shared schema beside this checkout to compare with")
+    assert REPO_SEED_FILE.read_text(encoding="utf-8") == SHARED_SEED_FILE.read_text(
+        encoding="utf-8"), "docs/schema.md drifted from the shared schema: copy it again"
