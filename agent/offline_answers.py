@@ -31,6 +31,10 @@ def _num(value: Any) -> str:
     return f"{value:,}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -130,9 +134,9 @@ def best_time(result: Result) -> str:
              f"{result['posts_analyzed']} posts (confidence {result['confidence']:.2f}):"]
     for hour in hours:
         lines.append(f"- **{hour['label']}**: {_pct(hour['expected_lift'], signed=True)} "
-                     f"interactions vs your typical post ({hour['posts']} posts at that hour)")
+                     f"interactions vs your typical post ({_count(hour['posts'], 'post')} at that hour)")
     if slots:
-        best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({s['posts']} posts)"
+        best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({_count(s['posts'], 'post')})"
                          for s in slots[:3])
         lines.append(f"\nStrongest weekday slots: {best}.")
     return "\n".join(lines)
@@ -150,7 +154,7 @@ def content(result: Result) -> str:
         entries = [e for e in result.get(key) or [] if e.get("lift") is not None]
         if entries:
             shown = ", ".join(f"{e['label']} {_pct(e.get('lift'), signed=True)} "
-                              f"({e['posts']} posts)" for e in entries[:5])
+                              f"({_count(e['posts'], 'post')})" for e in entries[:5])
             lines.append(f"- **{title}**: {shown}")
     return "\n".join(lines)
 

@@ -109,7 +109,7 @@ def ask(user_id: str, thread_id: str | None, as_json: bool, message: str) -> Non
               help="Ask these questions and exit instead of opening the chat.")
 def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]) -> None:
     """Start DynamoDB Local, create the tables, load demo data if empty, open the chat."""
-    from cli.db import local_engine
+    from cli.db import local_engine, recreate_outdated
     from store.demo import seed_demo
     from store.local import LocalEngineError
     from store.tables import create_tables
@@ -131,7 +131,10 @@ def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]
         report = create_tables(store.dynamo)
         if report.created:
             err.print(f"created {len(report.created)} tables")
-        if store.users.get(user_id) is None:
+        recreated = recreate_outdated(store, report)
+        if recreated:
+            err.print(f"recreated {len(recreated)} demo tables that predate an index")
+        if recreated or store.users.get(user_id) is None:
             err.print(f"loading demo data: {users} users x {days} days (seed {seed})…")
             summary = seed_demo(store, users=users, days=days, seed=seed)
             err.print(str(summary.summary() if hasattr(summary, "summary") else summary))

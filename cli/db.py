@@ -7,8 +7,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.common import STORE_ERRORS, err, fail, open_store
 from config import get_settings
+from store import Store
 from store.local import LocalEngine, LocalEngineError
-from store.tables import create_tables
+from store.tables import CreateReport, create_tables, delete_tables, table_specs
 
 
 def local_engine() -> LocalEngine:
@@ -69,6 +70,44 @@ def create_tables_command() -> None:
         fail(exc)
     click.echo(f"{len(report.created)} created, {len(report.existing)} already there, "
                f"TTL switched on for {len(report.ttl_enabled)}")
+
+
+@db.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(yes: bool) -> None:
+    """Drop and recreate every table on the local engine (all local data is lost)."""
+    store = open_store()
+    if not store.dynamo.is_local:
+        fail(ValueError(f"refusing to reset {store.dynamo.endpoint_label}: `db reset` is for "
+                        "the local engine only"))
+    if not yes:
+        click.confirm(f"Drop every CloudStro table at {store.dynamo.endpoint_label}?",
+                      abort=True)
+    try:
+        dropped = delete_tables(store.dynamo)
+        _wait_gone(store, dropped)
+        report = create_tables(store.dynamo, progress=click.echo)
+    except STORE_ERRORS as exc:
+        fail(exc)
+    click.echo(f"dropped {len(dropped)} tables, created {len(report.created)}")
+
+
+def recreate_outdated(store: Store, report: CreateReport) -> list[str]:
+    """Drop and recreate local tables that predate an index (the demo reloads its data)."""
+    outdated = list(report.missing_indexes)
+    if not outdated:
+        return []
+    specs = [spec for spec in table_specs(store.settings) if spec.name in outdated]
+    delete_tables(store.dynamo, specs)
+    _wait_gone(store, outdated)
+    create_tables(store.dynamo, specs)
+    return outdated
+
+
+def _wait_gone(store: Store, names: list[str]) -> None:
+    waiter = store.dynamo.client.get_waiter("table_not_exists")
+    for name in names:
+        waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
 
 @db.command("seed-demo")

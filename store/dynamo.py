@@ -19,7 +19,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from config import Settings, get_settings
-from store.errors import StoreError, StoreThrottledError, StoreUnreachableError, TableMissingError
+from store.errors import (
+    IndexMissingError,
+    StoreError,
+    StoreThrottledError,
+    StoreUnreachableError,
+    TableMissingError,
+)
 
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 _THROTTLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException",
@@ -141,6 +147,9 @@ class Dynamo:
             code = exc.response.get("Error", {}).get("Code", "")
             if code == "ResourceNotFoundException":
                 raise TableMissingError(table, self.endpoint_label) from exc
+            message = exc.response.get("Error", {}).get("Message", "")
+            if code == "ValidationException" and "specified index" in message:
+                raise IndexMissingError(table, message) from exc
             if code in _THROTTLE_CODES:
                 raise StoreThrottledError(f"DynamoDB throttled requests to {table!r}") from exc
             raise

@@ -16,6 +16,16 @@ class TableMissingError(StoreError):
         self.table = table
 
 
+class IndexMissingError(StoreError):
+    def __init__(self, table: str, detail: str) -> None:
+        super().__init__(
+            f"DynamoDB table {table!r} lacks an index CloudStro reads ({detail}); it was created "
+            "before that index existed: run `cloudstro db create-tables` to see which, then "
+            "recreate the table (locally: `cloudstro db reset`)"
+        )
+        self.table = table
+
+
 class StoreUnreachableError(StoreError):
     def __init__(self, endpoint: str, detail: str) -> None:
         hint = " (start it with `cloudstro db start`)" if "127.0.0.1" in endpoint else ""

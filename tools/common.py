@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from analytics import Period
@@ -62,12 +63,18 @@ def guarded(func: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
         except StoreThrottledError:
             return {"error": "the data store is busy right now",
                     "hint": "tell the user to try again in a moment; do not guess numbers"}
-        except StoreError as exc:
-            log.error("tool %s failed: %s", func.__name__, type(exc).__name__)
+        except (StoreError, ClientError) as exc:
+            log.error("tool %s failed: %s", func.__name__, _failure_name(exc))
             return {"error": "the data store could not be read",
                     "hint": "tell the user the data is unavailable; do not guess numbers"}
 
     return wrapper
+
+
+def _failure_name(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code", "ClientError")
+    return type(error).__name__
 
 
 def clamp_limit(limit: int | None, default: int = 10) -> int:
