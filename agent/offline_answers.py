@@ -134,7 +134,8 @@ def best_time(result: Result) -> str:
              f"{result['posts_analyzed']} posts (confidence {result['confidence']:.2f}):"]
     for hour in hours:
         lines.append(f"- **{hour['label']}**: {_pct(hour['expected_lift'], signed=True)} "
-                     f"interactions vs your typical post ({_count(hour['posts'], 'post')} at that hour)")
+                     f"interactions vs your typical post "
+                     f"({_count(hour['posts'], 'post')} at that hour)")
     if slots:
         best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({_count(s['posts'], 'post')})"
                          for s in slots[:3])
