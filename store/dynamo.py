@@ -92,6 +92,13 @@ def report_consumed_capacity(client: Any) -> None:
         client.meta.events.register(f"provide-client-params.dynamodb.{operation}", ask)
 
 
+def _names_a_missing_index(code: str, message: str) -> bool:
+    """DynamoDB says "does not have the specified index" (ValidationException); some
+    emulators say "Invalid index" (ResourceNotFoundException). Both mean the same."""
+    return (code == "ValidationException" and "specified index" in message) or (
+        code == "ResourceNotFoundException" and "index" in message.lower())
+
+
 def credentials_available() -> bool:
     try:
         return boto3.Session().get_credentials() is not None
@@ -145,11 +152,11 @@ class Dynamo:
             yield
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
+            message = exc.response.get("Error", {}).get("Message", "")
+            if _names_a_missing_index(code, message):
+                raise IndexMissingError(table, message) from exc
             if code == "ResourceNotFoundException":
                 raise TableMissingError(table, self.endpoint_label) from exc
-            message = exc.response.get("Error", {}).get("Message", "")
-            if code == "ValidationException" and "specified index" in message:
-                raise IndexMissingError(table, message) from exc
             if code in _THROTTLE_CODES:
                 raise StoreThrottledError(f"DynamoDB throttled requests to {table!r}") from exc
             raise

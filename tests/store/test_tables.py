@@ -141,3 +141,20 @@ def test_an_existing_table_without_an_index_is_reported(moto_store: Store) -> No
     report = create_tables(moto_store.dynamo, progress=lines.append)
     assert report.missing_indexes == {spec.name: ["userId-timestampISO-index"]}
     assert any("recreate" in line for line in lines)
+
+
+def test_reading_an_index_the_table_lacks_says_how_to_fix_it(moto_store: Store) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from store.errors import IndexMissingError
+
+    client = moto_store.dynamo.client
+    spec = next(s for s in table_specs(moto_store.settings) if s.role == "posts")
+    client.delete_table(TableName=spec.name)
+    client.create_table(**replace(spec, local_indexes=()).create_request())
+    with pytest.raises(IndexMissingError) as caught:
+        moto_store.posts.list_in_period("alice", datetime(2025, 1, 1, tzinfo=UTC),
+                                        datetime(2025, 2, 1, tzinfo=UTC))
+    assert spec.name in str(caught.value)
+    assert "cloudstro db create-tables" in str(caught.value)
