@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -112,7 +113,13 @@ def run_due(store: Store, slack_client: WebClient, now: datetime, *,
     report = RunReport(now=run.now)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
         pending = []
-        for profile in store.users.iter_active():
+        def invalid(user_id: str, error: ValidationError) -> None:
+            report.users_seen += 1
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors()[:3])
+            report.outcomes.append(UserOutcome(user_id, "failed", "",
+                                               f"invalid profile ({fields})"))
+
+        for profile in store.users.iter_active(on_invalid=invalid):
             report.users_seen += 1
             prefs = profile.digest
             if prefs is None or not prefs.enabled:

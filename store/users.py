@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
+from pydantic import ValidationError
 
 from store.base import Repository
 from store.codec import from_item
@@ -66,33 +67,39 @@ class UsersRepository(Repository):
                      {":d": digest.model_dump(mode="json", exclude_none=True),
                       ":u": _now_iso()})
 
-    def iter_active(self, page_size: int = 100) -> Iterator[UserProfile]:
+    def iter_active(self, page_size: int = 100,
+                    on_invalid: Callable[[str, ValidationError], None] | None = None
+                    ) -> Iterator[UserProfile]:
         """Every active profile, for batch jobs (digests, insight refresh) only.
 
-        This is the one Scan in the product: a job that visits every user must read every
-        user. No request path calls it.
+        A job that visits every user must read every user, so this is a Scan; no request
+        path calls it. With `on_invalid`, a malformed profile is reported there and skipped
+        instead of ending the walk for everyone after it.
         """
-        kwargs: dict[str, Any] = {"FilterExpression": Attr("isActive").eq(True),
-                                  "Limit": page_size}
-        while True:
-            with self.dynamo.translate_errors(self.table_name):
-                page = self.table.scan(**kwargs)
-            for item in page.get("Items", []):
-                yield UserProfile.model_validate(from_item(item))
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in self._scan_active(page_size):
+            try:
+                yield UserProfile.model_validate(item)
+            except ValidationError as exc:
+                if on_invalid is None:
+                    raise
+                on_invalid(str(item.get("userId", "?")), exc)
 
     def iter_active_ids(self, page_size: int = 100) -> Iterator[str]:
-        """Every active user's id, for batch jobs; keys only and no profile validation, so
-        one malformed profile is the job's per-user problem rather than the end of the walk."""
+        """Every active user's id, for batch jobs that read each profile themselves."""
+        for item in self._scan_active(page_size, projection="userId"):
+            yield str(item["userId"])
+
+    def _scan_active(self, page_size: int, projection: str | None = None
+                     ) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {"FilterExpression": Attr("isActive").eq(True),
-                                  "ProjectionExpression": "userId", "Limit": page_size}
+                                  "Limit": page_size}
+        if projection:
+            kwargs["ProjectionExpression"] = projection
         while True:
             with self.dynamo.translate_errors(self.table_name):
                 page = self.table.scan(**kwargs)
             for item in page.get("Items", []):
-                yield str(item["userId"])
+                yield from_item(item)
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

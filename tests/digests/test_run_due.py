@@ -135,3 +135,19 @@ def test_scheduler_runs_in_the_background_and_stops(moto_store: Store, slack: Mo
     assert scheduler.runs == runs  # stopped means stopped
     assert len(posts_to(slack, "U0SCHED")) == 1  # many ticks, one digest
     assert scheduler.failures == 0
+
+
+def test_a_malformed_profile_is_reported_and_the_others_still_get_their_digest(
+        moto_store: Store, slack: MockSlack, client: WebClient) -> None:
+    add_user(moto_store, "fine", slack_user="U0FINE")
+    add_user(moto_store, "broken", slack_user="U0BROKEN")
+    table = moto_store.dynamo.table(moto_store.names.users)
+    table.update_item(Key={"userId": "broken", "recordType": "USER_PROFILE"},
+                      UpdateExpression="SET #tz = :bad",
+                      ExpressionAttributeNames={"#tz": "timezone"},
+                      ExpressionAttributeValues={":bad": "Mars/Olympus_Mons"})
+    report = run_due(moto_store, client, NOW)
+    assert [o.user_id for o in report.sent] == ["fine"]
+    assert [(o.user_id, o.status, o.detail) for o in report.with_status("failed")] == [
+        ("broken", "failed", "invalid profile (timezone)")]
+    assert len(posts_to(slack, "U0FINE")) == 1 and posts_to(slack, "U0BROKEN") == []
