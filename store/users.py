@@ -39,14 +39,10 @@ class UsersRepository(Repository):
             return UserProfile.model_validate(item)
         return None
 
-    def find_by_slack_user(self, slack_user_id: str, user_id_hint: str | None = None
-                           ) -> UserProfile | None:
-        """Resolve a linked Slack user when the caller already has the CloudStro id."""
-        if user_id_hint:
-            profile = self.get(user_id_hint)
-            if profile and profile.slackUserId == slack_user_id:
-                return profile
-        return None
+    def get_if_linked(self, user_id: str, slack_user_id: str) -> UserProfile | None:
+        """The profile, if it still carries this Slack link (a re-link elsewhere ends it)."""
+        profile = self.get(user_id)
+        return profile if profile and profile.slackUserId == slack_user_id else None
 
     def link_slack(self, user_id: str, slack_user_id: str, slack_team_id: str | None) -> None:
         """Keep the Slack identity on the profile so later messages and digests skip lookup."""

@@ -95,13 +95,13 @@ def parse_day(value: str, name: str) -> date:
 def resolve_period(now: datetime, days: int | None, start_date: str | None,
                    end_date: str | None, default_days: int = 30) -> Period:
     """The period a question is about, labelled as the user would say it ("last 7 days")."""
-    start, end = resolve_window(now, days, start_date, end_date, default_days)
+    start, end = _window(now, days, start_date, end_date, default_days)
     if start_date or end_date:
         return Period.between(start, end)
     return Period.last((end - start).days, end)
 
 
-def resolve_window(now: datetime, days: int | None, start_date: str | None,
+def _window(now: datetime, days: int | None, start_date: str | None,
                    end_date: str | None, default_days: int = 30) -> tuple[datetime, datetime]:
     """[start, end) in UTC from either a day count or explicit dates (end date inclusive)."""
     if start_date or end_date:

@@ -44,10 +44,6 @@ def unbind_request(token: Token[RequestInfo | None]) -> None:
     _current.reset(token)
 
 
-def current_request() -> RequestInfo | None:
-    return _current.get()
-
-
 def current_request_id() -> str:
     info = _current.get()
     return info.request_id if info else "-"

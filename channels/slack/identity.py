@@ -80,7 +80,8 @@ class SlackIdentity:
         linked_team = record.get("slackTeamId")
         if linked_team and team_id and linked_team != team_id:
             return None
-        profile = self.store.users.find_by_slack_user(slack_user_id, record.get("userId"))
+        user_id = record.get("userId")
+        profile = self.store.users.get_if_linked(user_id, slack_user_id) if user_id else None
         return profile.userId if profile else None
 
     def link(self, user_id: str, slack_user_id: str, team_id: str | None) -> None:

@@ -114,8 +114,8 @@ def test_users_link_slack_set_timezone_set_digest(store: Store) -> None:
     assert profile.timezone == "America/New_York" and profile.zone == "America/New_York"
     assert profile.digest == digest
     assert profile.updatedAt > datetime(2025, 9, 20, 10, tzinfo=UTC)
-    assert store.users.find_by_slack_user("U123", user_id_hint="alice") == profile
-    assert store.users.find_by_slack_user("U999", user_id_hint="alice") is None
+    assert store.users.get_if_linked("alice", "U123") == profile
+    assert store.users.get_if_linked("alice", "U999") is None
     _no_scan(store)
 
 
