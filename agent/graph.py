@@ -20,11 +20,11 @@ from langchain.agents.middleware import (
 from langchain_core.language_models.chat_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from agent.model import is_bedrock
-from agent.prompts import load_prompt
-from config import Settings
-from tools import ALL_TOOLS
-from tools.context import UserContext
+from cloudstro.agent.model import is_bedrock
+from cloudstro.agent.prompts import load_prompt
+from cloudstro.config import Settings
+from cloudstro.tools import ALL_TOOLS
+from cloudstro.tools.context import UserContext
 
 RETRYABLE_BEDROCK_CODES = {"ThrottlingException", "ServiceUnavailableException",
                            "ModelNotReadyException", "InternalServerException",

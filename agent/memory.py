@@ -10,7 +10,7 @@ import boto3
 from botocore.config import Config
 from langgraph_checkpoint_aws import DynamoDBSaver
 
-from store.dynamo import Dynamo, credentials_available
+from cloudstro.store.dynamo import Dynamo, credentials_available
 
 
 def make_checkpointer(dynamo: Dynamo) -> DynamoDBSaver:

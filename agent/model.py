@@ -9,9 +9,9 @@ import boto3
 from botocore.config import Config
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from agent.offline import OfflineChatModel
-from config import Settings
-from store.dynamo import credentials_available
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.config import Settings
+from cloudstro.store.dynamo import credentials_available
 
 log = logging.getLogger("cloudstro.agent")
 

@@ -22,10 +22,10 @@ from langchain_core.messages import (
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from agent.messages import text_of
-from agent.offline_answers import compose_answer
-from agent.offline_intents import understand
-from agent.prompts import load_prompt
+from cloudstro.agent.messages import text_of
+from cloudstro.agent.offline_answers import compose_answer
+from cloudstro.agent.offline_intents import understand
+from cloudstro.agent.prompts import load_prompt
 
 OFFLINE_MODEL_NAME = "cloudstro-offline"
 

@@ -17,14 +17,14 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.graph import build_agent
-from agent.memory import make_checkpointer
-from agent.messages import text_of
-from agent.model import make_chat_model
-from agent.offline import OfflineChatModel
-from config import Settings
-from store import Store
-from tools.context import UserContext
+from cloudstro.agent.graph import build_agent
+from cloudstro.agent.memory import make_checkpointer
+from cloudstro.agent.messages import text_of
+from cloudstro.agent.model import make_chat_model
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.config import Clock, Settings, utc_now
+from cloudstro.store import Store
+from cloudstro.tools.context import UserContext
 
 log = logging.getLogger("cloudstro.agent")
 
@@ -83,8 +83,9 @@ StreamEvent = TextDelta | ToolEvent | Done
 
 class Assistant:
     def __init__(self, store: Store, settings: Settings | None = None, model: Any = None,
-                 checkpointer: Any = None) -> None:
+                 checkpointer: Any = None, clock: Clock = utc_now) -> None:
         self.store = store
+        self.clock = clock
         self.settings = settings or store.settings
         self.model = model or make_chat_model(self.settings)
         self.checkpointer = checkpointer or make_checkpointer(store.dynamo)
@@ -105,7 +106,7 @@ class Assistant:
             state = self.graph.invoke(
                 {"messages": [HumanMessage(content=text)]},
                 config=self._config(user_id, thread_id),
-                context=UserContext(user_id=user_id, store=self.store, now=now),
+                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock()),
                 durability="exit",
             )
         except Exception as exc:
@@ -123,7 +124,7 @@ class Assistant:
             for mode, payload in self.graph.stream(
                 {"messages": [HumanMessage(content=text)]},
                 config=self._config(user_id, thread_id),
-                context=UserContext(user_id=user_id, store=self.store, now=now),
+                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock()),
                 stream_mode=["messages", "updates"], durability="exit",
             ):
                 if mode == "messages":

@@ -1,17 +1,17 @@
 """Pure analysis of a user's posts: no I/O, only record models in and compact results out."""
 
-from analytics.best_time import BestTimeResult, HourSlot, WeekSlot, best_posting_times
-from analytics.content import ContentEntry, ContentReport, content_performance
-from analytics.normalize import account_key, account_medians, post_outcomes
-from analytics.performance import (
+from cloudstro.analytics.best_time import BestTimeResult, HourSlot, WeekSlot, best_posting_times
+from cloudstro.analytics.content import ContentEntry, ContentReport, content_performance
+from cloudstro.analytics.normalize import account_key, account_medians, post_outcomes
+from cloudstro.analytics.performance import (
     Change,
     PerformanceSummary,
     PlatformPerformance,
     summarize_performance,
 )
-from analytics.periods import Period
-from analytics.posts import PostBrief, TopBottom, rank_posts, top_and_bottom
-from analytics.velocity import Velocity, VelocityPoint, engagement_velocity
+from cloudstro.analytics.periods import Period
+from cloudstro.analytics.posts import PostBrief, TopBottom, rank_posts, top_and_bottom
+from cloudstro.analytics.velocity import Velocity, VelocityPoint, engagement_velocity
 
 ANALYTICS_VERSION = "1.0"
 

@@ -35,8 +35,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
-from analytics.normalize import post_outcomes, unique_posts
-from store.records import WEEKDAYS, SocialPost
+from cloudstro.analytics.normalize import post_outcomes, unique_posts
+from cloudstro.store.records import WEEKDAYS, SocialPost
 
 HOURS = 24
 # Weights of posts 0 and 1 hours away. Half weight for the neighbours: enough to fill a

@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from analytics.normalize import interactions, post_outcomes, unique_posts
-from store.records import SocialPost
+from cloudstro.analytics.normalize import interactions, post_outcomes, unique_posts
+from cloudstro.store.records import SocialPost
 
 MAX_TOP_N = 10
 LENGTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (

@@ -22,7 +22,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
-from store.records import SocialPost
+from cloudstro.store.records import SocialPost
 
 AccountKey = tuple[str, str]
 

@@ -12,9 +12,9 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from analytics.normalize import interactions, unique_posts
-from analytics.periods import Period
-from store.records import PLATFORMS, SocialPost
+from cloudstro.analytics.normalize import interactions, unique_posts
+from cloudstro.analytics.periods import Period
+from cloudstro.store.records import PLATFORMS, SocialPost
 
 
 class Change(BaseModel):

@@ -11,7 +11,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from store.records import UtcDateTime
+from cloudstro.store.records import UtcDateTime
 
 
 def _span_text(length: timedelta) -> str:

@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from analytics.normalize import interactions, post_outcomes, unique_posts
-from store.records import SocialPost, iso_z
+from cloudstro.analytics.normalize import interactions, post_outcomes, unique_posts
+from cloudstro.store.records import SocialPost, iso_z
 
 CONTENT_CHARS = 120
 MAX_HASHTAGS = 5

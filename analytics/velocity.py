@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from store.records import EngagementSnapshot, SocialPost, iso_z
+from cloudstro.store.records import EngagementSnapshot, SocialPost, iso_z
 
 MARKS: tuple[tuple[str, timedelta], ...] = (
     ("first30min", timedelta(minutes=30)),

@@ -32,13 +32,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:  # run as `python benchmarks/x.py` from anywhere
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from config import Settings  # noqa: E402
-from store import Store  # noqa: E402
-from store.demo import generate_demo  # noqa: E402
-from store.dynamo import Dynamo, RequestMeter  # noqa: E402
-from store.local import LocalEngine  # noqa: E402
-from store.records import PLATFORMS, AIInsight, new_insight_id  # noqa: E402
-from store.tables import create_tables  # noqa: E402
+from cloudstro.config import Settings  # noqa: E402
+from cloudstro.store import Store  # noqa: E402
+from cloudstro.store.demo import generate_demo  # noqa: E402
+from cloudstro.store.dynamo import Dynamo, RequestMeter  # noqa: E402
+from cloudstro.store.local import LocalEngine  # noqa: E402
+from cloudstro.store.records import PLATFORMS, AIInsight, new_insight_id  # noqa: E402
+from cloudstro.store.tables import create_tables  # noqa: E402
 
 T = TypeVar("T")
 PAGE_BYTES = 1024 * 1024  # a Query page stops after reading 1 MB of items

@@ -45,14 +45,14 @@ from _harness import (
 )
 from langgraph_checkpoint_aws import DynamoDBSaver
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from insights.build import insight_id
-from store import Store
-from store.demo import seed_demo
-from store.dynamo import RequestMeter, report_consumed_capacity
-from tools import ALL_TOOLS
-from tools.context import UserContext
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.service import Assistant
+from cloudstro.insights.build import insight_id
+from cloudstro.store import Store
+from cloudstro.store.demo import seed_demo
+from cloudstro.store.dynamo import RequestMeter, report_consumed_capacity
+from cloudstro.tools import ALL_TOOLS
+from cloudstro.tools.context import UserContext
 
 GOAL_RATIO = 1.5
 USER = "demo_user_000"

@@ -27,13 +27,13 @@ import time
 from _harness import NOW, UNTIL, bench_store, heading, local_engine, markdown_table, note
 from slack_sdk import WebClient
 
-from digests.blocks import digest_blocks
-from digests.chart import render_heatmap
-from digests.content import build_digest
-from digests.runner import run_due
-from digests.schedule import latest_occurrence
-from store.demo import seed_demo
-from store.records import DigestPreferences
+from cloudstro.digests.blocks import digest_blocks
+from cloudstro.digests.chart import render_heatmap
+from cloudstro.digests.content import build_digest
+from cloudstro.digests.runner import run_due
+from cloudstro.digests.schedule import latest_occurrence
+from cloudstro.store.demo import seed_demo
+from cloudstro.store.records import DigestPreferences
 from tests.slack.mock_slack import MockSlack
 
 WEEKLY = DigestPreferences(enabled=True, cadence="weekly", dayOfWeek="Monday", time="09:00")

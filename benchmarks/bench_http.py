@@ -31,14 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from _harness import free_port  # noqa: E402
 
-from agent.service import Assistant  # noqa: E402
-from channels.http.auth import SigningSecret, issue_token  # noqa: E402
-from config import Settings  # noqa: E402
-from store import Store  # noqa: E402
-from store.demo import default_until, seed_demo  # noqa: E402
-from store.dynamo import Dynamo  # noqa: E402
-from store.local import LocalEngine  # noqa: E402
-from store.tables import create_tables  # noqa: E402
+from cloudstro.agent.service import Assistant  # noqa: E402
+from cloudstro.channels.http.auth import SigningSecret, issue_token  # noqa: E402
+from cloudstro.config import Settings  # noqa: E402
+from cloudstro.store import Store  # noqa: E402
+from cloudstro.store.demo import default_until, seed_demo  # noqa: E402
+from cloudstro.store.dynamo import Dynamo  # noqa: E402
+from cloudstro.store.local import LocalEngine  # noqa: E402
+from cloudstro.store.tables import create_tables  # noqa: E402
 
 USERS = [f"demo_user_{index:03d}" for index in range(10)]
 QUESTIONS = ["How did I do this week?", "When should I post on Instagram?",
@@ -113,7 +113,7 @@ def main() -> None:
 
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "channels.app:create_app", "--factory",
+            [sys.executable, "-m", "uvicorn", "cloudstro.channels.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
              "--log-level", "warning"], cwd=ROOT, env=env)
         url = f"http://127.0.0.1:{port}"

@@ -36,17 +36,17 @@ sys.path.insert(0, str(ROOT))
 
 from _harness import free_port  # noqa: E402
 
-from config import Settings  # noqa: E402
-from insights import refresh_all, refresh_user  # noqa: E402
-from insights.build import insight_id  # noqa: E402
-from store import Store  # noqa: E402
-from store.demo import generate_demo  # noqa: E402
-from store.dynamo import Dynamo  # noqa: E402
-from store.local import LocalEngine  # noqa: E402
-from store.records import SocialPost, UserProfile  # noqa: E402
-from store.tables import create_tables  # noqa: E402
-from tools.context import UserContext  # noqa: E402
-from tools.posts import get_best_time_to_post  # noqa: E402
+from cloudstro.config import Settings  # noqa: E402
+from cloudstro.insights import refresh_all, refresh_user  # noqa: E402
+from cloudstro.insights.build import insight_id  # noqa: E402
+from cloudstro.store import Store  # noqa: E402
+from cloudstro.store.demo import generate_demo  # noqa: E402
+from cloudstro.store.dynamo import Dynamo  # noqa: E402
+from cloudstro.store.local import LocalEngine  # noqa: E402
+from cloudstro.store.records import SocialPost, UserProfile  # noqa: E402
+from cloudstro.store.tables import create_tables  # noqa: E402
+from cloudstro.tools.context import UserContext  # noqa: E402
+from cloudstro.tools.posts import get_best_time_to_post  # noqa: E402
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 POST_TARGETS = (8, 20, 30, 40, 60, 100, 200)

@@ -47,11 +47,11 @@ from _harness import (
 )
 from boto3.dynamodb.conditions import Attr, Key
 
-from store import Store
-from store.codec import from_item
-from store.demo import DEMO_USER_PREFIX, seed_demo
-from store.records import AccountSummary, SocialPost, iso_z
-from store.tables import ENGAGEMENT_BY_TIME, POSTS_BY_DATE
+from cloudstro.store import Store
+from cloudstro.store.codec import from_item
+from cloudstro.store.demo import DEMO_USER_PREFIX, seed_demo
+from cloudstro.store.records import AccountSummary, SocialPost, iso_z
+from cloudstro.store.tables import ENGAGEMENT_BY_TIME, POSTS_BY_DATE
 
 GOAL_RATIO = 1.15
 DEMO_USERS, DEMO_DAYS, DEMO_SEED = 3, 120, 7

@@ -16,12 +16,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from agent.service import Assistant
-from channels.errors import install_error_handlers
-from channels.http.auth import AuthNotConfigured, SigningSecret, resolve_secret
-from channels.http.middleware import RequestContextMiddleware
-from config import Settings, get_settings
-from store import Store
+from cloudstro.agent.service import Assistant
+from cloudstro.channels.errors import install_error_handlers
+from cloudstro.channels.http.auth import AuthNotConfigured, SigningSecret, resolve_secret
+from cloudstro.channels.http.middleware import RequestContextMiddleware
+from cloudstro.config import Settings, get_settings
+from cloudstro.store import Store
 
 API_VERSION = "1.0.0"
 
@@ -84,7 +84,7 @@ ChannelInstaller = Callable[[FastAPI, Services], None]
 
 
 def _install_http(app: FastAPI, services: Services) -> None:
-    from channels.http import install
+    from cloudstro.channels.http import install
 
     install(app, services)
 
@@ -97,7 +97,7 @@ def _install_slack(app: FastAPI, services: Services) -> None:
         log.info("Slack is off: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are needed "
                  "(see docs/slack.md)")
         return
-    from channels.slack import install
+    from cloudstro.channels.slack import install
 
     install(app, store=services.store, assistant=services.assistant, settings=settings)
 

@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from channels.http.logs import current_request_id
-from store.errors import StoreError
+from cloudstro.channels.http.logs import current_request_id
+from cloudstro.store.errors import StoreError
 
 log = logging.getLogger("cloudstro.http")
 

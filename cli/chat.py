@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.markdown import Markdown
 
-from cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 
 out = Console()
 DEMO_USER = "demo_user_000"
@@ -23,7 +23,7 @@ DEMO_SCRIPT = (
 
 
 def _assistant(store):  # imported lazily: the agent stack is heavy to import
-    from agent.service import Assistant
+    from cloudstro.agent.service import Assistant
 
     return Assistant(store)
 
@@ -39,7 +39,7 @@ def chat(user_id: str, thread_id: str | None) -> None:
 
 
 def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
-    from agent.service import Done, MessageRejected, TextDelta, ToolEvent, new_thread_id
+    from cloudstro.agent.service import Done, MessageRejected, TextDelta, ToolEvent, new_thread_id
 
     assistant = _assistant(store)
     profile = store.users.get(user_id)
@@ -82,7 +82,7 @@ def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
 @click.argument("message")
 def ask(user_id: str, thread_id: str | None, as_json: bool, message: str) -> None:
     """Ask one question and print the answer."""
-    from agent.service import MessageRejected
+    from cloudstro.agent.service import MessageRejected
 
     store = open_store(quiet=as_json)
     try:
@@ -109,10 +109,10 @@ def ask(user_id: str, thread_id: str | None, as_json: bool, message: str) -> Non
               help="Ask these questions and exit instead of opening the chat.")
 def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]) -> None:
     """Start DynamoDB Local, create the tables, load demo data if empty, open the chat."""
-    from cli.db import local_engine, recreate_outdated
-    from store.demo import seed_demo
-    from store.local import LocalEngineError
-    from store.tables import create_tables
+    from cloudstro.cli.db import local_engine, recreate_outdated
+    from cloudstro.store.demo import seed_demo
+    from cloudstro.store.local import LocalEngineError
+    from cloudstro.store.tables import create_tables
 
     engine = local_engine()
     try:
@@ -123,7 +123,7 @@ def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]
     import os
 
     os.environ.setdefault("DYNAMODB_ENDPOINT_URL", engine.endpoint)
-    from config import get_settings
+    from cloudstro.config import get_settings
 
     get_settings.cache_clear()
     store = open_store(quiet=True)
@@ -143,7 +143,7 @@ def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]
     if not script and not sys.stdin.isatty():
         script = DEMO_SCRIPT  # no one to type: show a short conversation instead
     if script:
-        from agent.service import new_thread_id
+        from cloudstro.agent.service import new_thread_id
 
         assistant = _assistant(store)
         thread_id = new_thread_id()

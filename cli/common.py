@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from config import get_settings
-from store import Store
-from store.dynamo import Dynamo
-from store.errors import StoreError
+from cloudstro.config import get_settings
+from cloudstro.store import Store
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import StoreError
 
 err = Console(stderr=True)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.common import STORE_ERRORS, err, fail, open_store
-from config import get_settings
-from store import Store
-from store.local import LocalEngine, LocalEngineError
-from store.tables import CreateReport, create_tables, delete_tables, table_specs
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.config import get_settings
+from cloudstro.store import Store
+from cloudstro.store.local import LocalEngine, LocalEngineError
+from cloudstro.store.tables import CreateReport, create_tables, delete_tables, table_specs
 
 
 def local_engine() -> LocalEngine:
@@ -116,7 +116,7 @@ def _wait_gone(store: Store, names: list[str]) -> None:
 @click.option("--seed", default=7, show_default=True, type=int)
 def seed_demo_command(users: int, days: int, seed: int) -> None:
     """Load realistic, deterministic demo data (same seed, same data)."""
-    from store.demo import seed_demo
+    from cloudstro.store.demo import seed_demo
 
     store = open_store()
     columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from cli.common import STORE_ERRORS, err, fail, open_store
-from config import get_settings
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.config import get_settings
 
 if TYPE_CHECKING:
-    from digests.content import Digest
+    from cloudstro.digests.content import Digest
 
 out = Console()
 
@@ -46,9 +46,9 @@ def digest() -> None:
               help="Digests built and sent at once.")
 def run_due_command(now_text: str | None, workers: int) -> None:
     """Send every digest that is due (each user's own timezone); safe to run from cron."""
-    from digests.delivery import SlackNotConfigured, make_slack_client
-    from digests.runner import run_due
-    from digests.summary import summary_model
+    from cloudstro.digests.delivery import SlackNotConfigured, make_slack_client
+    from cloudstro.digests.runner import run_due
+    from cloudstro.digests.summary import summary_model
 
     now = parse_now(now_text)
     settings = get_settings()
@@ -79,12 +79,12 @@ def run_due_command(now_text: str | None, workers: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON instead.")
 def preview_command(user_id: str, out_dir: Path, now_text: str | None, as_json: bool) -> None:
     """Show the user's latest digest and write its chart, without sending anything."""
-    from digests.chart import render_heatmap
-    from digests.content import build_digest, previous_occurrence_key
-    from digests.schedule import latest_occurrence
-    from digests.summary import summarize, summary_model
-    from store.claims import ClaimsRepository
-    from store.records import DigestPreferences
+    from cloudstro.digests.chart import render_heatmap
+    from cloudstro.digests.content import build_digest, previous_occurrence_key
+    from cloudstro.digests.schedule import latest_occurrence
+    from cloudstro.digests.summary import summarize, summary_model
+    from cloudstro.store.claims import ClaimsRepository
+    from cloudstro.store.records import DigestPreferences
 
     now = parse_now(now_text)
     store = open_store(quiet=True)
@@ -118,7 +118,7 @@ def preview_command(user_id: str, out_dir: Path, now_text: str | None, as_json: 
 
 
 def _print_digest(result: Digest) -> None:
-    from digests.blocks import platform_name, title
+    from cloudstro.digests.blocks import platform_name, title
 
     body = [f"[bold]{result.headline}[/bold]"]
     if result.summary:
@@ -162,7 +162,7 @@ def _print_digest(result: Digest) -> None:
 
 def register(group: click.Group) -> None:
     """Attach `digest`, and `set-digest` under `users` (creating the group if needed)."""
-    from cli.users_digest import set_digest_command
+    from cloudstro.cli.users_digest import set_digest_command
 
     group.add_command(digest)
     users = group.commands.get("users")

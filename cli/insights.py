@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 
 
 @click.group()
@@ -22,8 +22,8 @@ def insights() -> None:
               help="User ids handed out per batch (with --all).")
 def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int) -> None:
     """Recompute and store insights, replacing the previous ones of the same type/platform."""
-    from insights import SkippedUser, refresh_all, refresh_user
-    from insights.engine import describe_failure
+    from cloudstro.insights import SkippedUser, refresh_all, refresh_user
+    from cloudstro.insights.engine import describe_failure
 
     if bool(user_id) == all_users:
         raise click.UsageError("give exactly one of --user ID or --all")

@@ -7,7 +7,7 @@ import sys
 import click
 from rich.console import Console
 
-from cli.db import db
+from cloudstro.cli.db import db
 
 console = Console(stderr=True)
 
@@ -22,18 +22,18 @@ cli.add_command(db)
 
 def _register_optional_commands() -> None:
     """Commands whose modules pull in heavier dependencies are attached here."""
-    from cli.chat import ask, chat, demo
+    from cloudstro.cli.chat import ask, chat, demo
 
     cli.add_command(chat)
     cli.add_command(ask)
     cli.add_command(demo)
-    from cli.insights import insights
+    from cloudstro.cli.insights import insights
     cli.add_command(insights)
-    from cli.slack import register as register_slack
+    from cloudstro.cli.slack import register as register_slack
     register_slack(cli)
-    from cli.digest import register as register_digest
+    from cloudstro.cli.digest import register as register_digest
     register_digest(cli)
-    from cli.serve import serve, token
+    from cloudstro.cli.serve import serve, token
 
     cli.add_command(serve)
     cli.add_command(token)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.common import STORE_ERRORS, err, fail, open_store
-from config import Settings, get_settings
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from digests.runner import DigestScheduler
-    from store import Store
+    from cloudstro.digests.runner import DigestScheduler
+    from cloudstro.store import Store
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -28,9 +28,9 @@ def serve(host: str, port: int, log_level: str, digests: bool) -> None:
     """Serve the API (and the other channels) with uvicorn; JSON logs on stderr."""
     import uvicorn
 
-    from channels.app import create_app
-    from channels.http.auth import AuthNotConfigured, resolve_secret
-    from channels.http.logs import configure_logging
+    from cloudstro.channels.app import create_app
+    from cloudstro.channels.http.auth import AuthNotConfigured, resolve_secret
+    from cloudstro.channels.http.logs import configure_logging
 
     configure_logging(log_level)
     settings = get_settings()
@@ -59,9 +59,9 @@ def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | Non
     if settings.slack_bot_token is None:
         err.print("[dim]Digests off: SLACK_BOT_TOKEN is not set[/dim]")
         return None
-    from digests.delivery import make_slack_client
-    from digests.runner import DigestScheduler
-    from digests.summary import summary_model
+    from cloudstro.digests.delivery import make_slack_client
+    from cloudstro.digests.runner import DigestScheduler
+    from cloudstro.digests.summary import summary_model
 
     return DigestScheduler(store, make_slack_client(settings), model=summary_model(settings))
 
@@ -79,7 +79,12 @@ def token() -> None:
               help="Issue even if the user has no profile in the users table (yet).")
 def issue(user_id: str, ttl_days: float, no_check_user: bool) -> None:
     """Print a signed, expiring token (stdout only, so `$(cloudstro token issue ...)` works)."""
-    from channels.http.auth import AuthNotConfigured, issue_token, resolve_secret, verify_token
+    from cloudstro.channels.http.auth import (
+        AuthNotConfigured,
+        issue_token,
+        resolve_secret,
+        verify_token,
+    )
 
     settings = get_settings()
     store = open_store(quiet=True)

@@ -7,8 +7,8 @@ import threading
 
 import click
 
-from cli.common import STORE_ERRORS, err, fail, open_store
-from config import get_settings
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.config import get_settings
 
 
 @click.command()
@@ -16,8 +16,8 @@ from config import get_settings
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def slack(log_level: str) -> None:
     """Run the Slack app over Socket Mode (no public URL needed; SLACK_APP_TOKEN, xapp-...)."""
-    from channels.slack.bolt_app import SlackNotConfigured
-    from channels.slack.socket_mode import app_token
+    from cloudstro.channels.slack.bolt_app import SlackNotConfigured
+    from cloudstro.channels.slack.socket_mode import app_token
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -33,8 +33,8 @@ def slack(log_level: str) -> None:
         fail(exc)
     from slack_sdk.errors import SlackApiError, SlackRequestError
 
-    from agent.service import Assistant
-    from channels.slack.socket_mode import SocketModeApp
+    from cloudstro.agent.service import Assistant
+    from cloudstro.channels.slack.socket_mode import SocketModeApp
 
     assistant = Assistant(store, settings)
     try:
@@ -75,8 +75,8 @@ def users() -> None:
 @click.option("--team", "team_id", default=None, help="The Slack workspace id (T...), optional.")
 def link_slack(user_id: str, slack_user_id: str, team_id: str | None) -> None:
     """Link a Slack account to a CloudStro user, so the Slack app answers them with their data."""
-    from channels.slack.identity import SlackIdentity
-    from store.claims import ClaimsRepository
+    from cloudstro.channels.slack.identity import SlackIdentity
+    from cloudstro.store.claims import ClaimsRepository
 
     slack_user_id = slack_user_id.strip()
     if slack_user_id[:1] not in ("U", "W") or not slack_user_id.isalnum():

@@ -10,8 +10,8 @@ import re
 
 import click
 
-from cli.common import STORE_ERRORS, err, fail, open_store
-from store.records import WEEKDAYS, DigestPreferences
+from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.store.records import WEEKDAYS, DigestPreferences
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{8,}")
 

@@ -7,6 +7,7 @@ This package imports nothing else of the project, so `store/` can depend on it w
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,7 +15,24 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The repository root when running from a checkout; inside site-packages this is just the
+# folder above the package and holds no pyproject.toml.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    """Where DynamoDB Local's data, the local keys and caches live unless CLOUDSTRO_DATA_DIR says.
+
+    From a checkout it is the checkout's own `.cloudstro/` (git-ignored), so every command run
+    there shares one engine whatever the working directory. Installed as a package it is the
+    user's data folder (`$XDG_DATA_HOME/cloudstro`, else `~/.local/share/cloudstro`): one place
+    a user can find, never inside site-packages, and not a new folder in whichever directory
+    the command happened to run from.
+    """
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "prompts").is_dir():
+        return PROJECT_ROOT / ".cloudstro"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cloudstro"
 
 
 class Settings(BaseSettings):
@@ -41,7 +59,7 @@ class Settings(BaseSettings):
     aws_region: str = Field("us-east-1", alias="AWS_REGION")
     dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")
     dynamodb_local_port: int = Field(8765, alias="DYNAMODB_LOCAL_PORT")
-    data_dir: Path = Field(PROJECT_ROOT / ".cloudstro", alias="CLOUDSTRO_DATA_DIR")
+    data_dir: Path = Field(default_factory=default_data_dir, alias="CLOUDSTRO_DATA_DIR")
 
     # OAuth token encryption at rest.
     token_kms_key_id: str | None = Field(None, alias="TOKEN_KMS_KEY_ID")

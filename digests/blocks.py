@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from digests.content import Digest, PostLine, platform_name
+from cloudstro.digests.content import Digest, PostLine, platform_name
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000

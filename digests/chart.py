@@ -13,8 +13,8 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from digests.content import Heatmap
-from store.records import WEEKDAYS
+from cloudstro.digests.content import Heatmap
+from cloudstro.store.records import WEEKDAYS
 
 CELL_W, CELL_H = 30, 26
 LEFT, TOP, RIGHT, BOTTOM = 96, 58, 20, 52

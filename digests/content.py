@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from analytics import (
+from cloudstro.analytics import (
     BestTimeResult,
     Period,
     PostBrief,
@@ -29,9 +29,9 @@ from analytics import (
     summarize_performance,
     top_and_bottom,
 )
-from digests.schedule import Occurrence
-from store import Store
-from store.records import (
+from cloudstro.digests.schedule import Occurrence
+from cloudstro.store import Store
+from cloudstro.store.records import (
     WEEKDAYS,
     AccountSummary,
     AIInsight,
@@ -366,7 +366,7 @@ def _best_times(inputs: DigestInputs, zone: ZoneInfo) -> BestTimes:
     source = ""
     if stored is not None:
         try:
-            from insights.build import timing_answer
+            from cloudstro.insights.build import timing_answer
 
             _, result = timing_answer(stored)
             source = (f"stored insight of {stored.generatedAtISO[:10]} "

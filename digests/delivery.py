@@ -14,10 +14,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from config import Settings
-from digests.blocks import digest_blocks, fallback_text
-from digests.content import Digest
-from store.records import UserProfile
+from cloudstro.config import Settings
+from cloudstro.digests.blocks import digest_blocks, fallback_text
+from cloudstro.digests.content import Digest
+from cloudstro.store.records import UserProfile
 
 log = logging.getLogger("cloudstro.digests")
 

@@ -29,15 +29,15 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from digests.blocks import digest_blocks
-from digests.chart import render_heatmap
-from digests.content import build_digest, digest_key, previous_occurrence_key
-from digests.delivery import destination, post_message, upload_chart
-from digests.schedule import Occurrence, latest_occurrence
-from digests.summary import summarize
-from store import Store
-from store.claims import ClaimsRepository
-from store.records import UserProfile, iso_z
+from cloudstro.digests.blocks import digest_blocks
+from cloudstro.digests.chart import render_heatmap
+from cloudstro.digests.content import build_digest, digest_key, previous_occurrence_key
+from cloudstro.digests.delivery import destination, post_message, upload_chart
+from cloudstro.digests.schedule import Occurrence, latest_occurrence
+from cloudstro.digests.summary import summarize
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.records import UserProfile, iso_z
 
 log = logging.getLogger("cloudstro.digests")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from store.records import WEEKDAYS, DigestPreferences
+from cloudstro.store.records import WEEKDAYS, DigestPreferences
 
 
 @dataclass(frozen=True)

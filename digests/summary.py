@@ -13,10 +13,10 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from agent.messages import text_of
-from agent.prompts import load_prompt
-from config import Settings
-from digests.content import Digest
+from cloudstro.agent.messages import text_of
+from cloudstro.agent.prompts import load_prompt
+from cloudstro.config import Settings
+from cloudstro.digests.content import Digest
 
 log = logging.getLogger("cloudstro.digests")
 
@@ -27,7 +27,7 @@ _LEFT_OUT = {"heatmap", "summary", "userId", "followers_now", "period_start", "p
 
 def summary_model(settings: Settings) -> BaseChatModel | None:
     """The Bedrock chat model when one is configured; None means "no summary"."""
-    from agent.model import make_chat_model, use_offline
+    from cloudstro.agent.model import make_chat_model, use_offline
 
     if use_offline(settings):
         return None

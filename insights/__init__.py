@@ -5,8 +5,14 @@ and kept in cloudstro-ai-insights, so questions are answered from them without r
 `answers` serves the agent's tools from a fresh stored insight before computing anything.
 """
 
-from insights.build import ENGINE_TYPES, build_all, insight_id
-from insights.engine import RefreshSummary, SkippedUser, UserRefresh, refresh_all, refresh_user
+from cloudstro.insights.build import ENGINE_TYPES, build_all, insight_id
+from cloudstro.insights.engine import (
+           RefreshSummary,
+           SkippedUser,
+           UserRefresh,
+           refresh_all,
+           refresh_user,
+)
 
 __all__ = ["ENGINE_TYPES", "RefreshSummary", "SkippedUser", "UserRefresh", "build_all",
            "insight_id", "refresh_all", "refresh_user"]

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from analytics import Period, content_performance
-from insights.build import (
+from cloudstro.analytics import Period, content_performance
+from cloudstro.insights.build import (
     CONTENT_WINDOW_DAYS,
     MODEL,
     TIMING_WINDOW_DAYS,
@@ -25,8 +25,8 @@ from insights.build import (
     timing_answer,
     timing_insight,
 )
-from store import Store
-from store.records import AIInsight
+from cloudstro.store import Store
+from cloudstro.store.records import AIInsight
 
 
 def _fresh(insight: AIInsight | None, now: datetime) -> bool:

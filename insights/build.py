@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from analytics import (
+from cloudstro.analytics import (
     ANALYTICS_VERSION,
     BestTimeResult,
     ContentReport,
@@ -33,9 +33,9 @@ from analytics import (
     post_outcomes,
     summarize_performance,
 )
-from analytics.normalize import unique_posts
-from insights.evidence import claim_confidence, percent, welch
-from store.records import PLATFORMS, AIInsight, SocialPost, iso_z
+from cloudstro.analytics.normalize import unique_posts
+from cloudstro.insights.evidence import claim_confidence, percent, welch
+from cloudstro.store.records import PLATFORMS, AIInsight, SocialPost, iso_z
 
 VALID_FOR = timedelta(days=7)
 MODEL = f"cloudstro-analytics-{ANALYTICS_VERSION}"

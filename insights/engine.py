@@ -18,9 +18,9 @@ from itertools import islice
 
 from pydantic import ValidationError
 
-from insights.build import TIMING_WINDOW_DAYS, build_all, is_engine_id
-from store import Store
-from store.errors import StoreError
+from cloudstro.insights.build import TIMING_WINDOW_DAYS, build_all, is_engine_id
+from cloudstro.store import Store
+from cloudstro.store.errors import StoreError
 
 DEFAULT_WORKERS = 4
 DEFAULT_BATCH = 50

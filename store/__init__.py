@@ -9,15 +9,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from config import Settings, get_settings
-from store.accounts import AccountsRepository
-from store.crypto import make_cipher
-from store.dynamo import Dynamo
-from store.engagement import EngagementRepository
-from store.insights import InsightsRepository
-from store.posts import PostsRepository
-from store.tables import TableNames
-from store.users import UsersRepository
+from cloudstro.config import Settings, get_settings
+from cloudstro.store.accounts import AccountsRepository
+from cloudstro.store.crypto import make_cipher
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.engagement import EngagementRepository
+from cloudstro.store.insights import InsightsRepository
+from cloudstro.store.posts import PostsRepository
+from cloudstro.store.tables import TableNames
+from cloudstro.store.users import UsersRepository
 
 
 class Store:

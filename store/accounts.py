@@ -12,10 +12,10 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import SecretStr
 
-from store.base import Repository
-from store.crypto import TokenCipher
-from store.dynamo import Dynamo
-from store.records import AccountSummary, SocialAccount
+from cloudstro.store.base import Repository
+from cloudstro.store.crypto import TokenCipher
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.records import AccountSummary, SocialAccount
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from store.codec import from_item, to_item
-from store.dynamo import Dynamo
-from store.errors import UnprocessedItemsError
+from cloudstro.store.codec import from_item, to_item
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import UnprocessedItemsError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from store.codec import from_item, to_item
-from store.dynamo import Dynamo
+from cloudstro.store.codec import from_item, to_item
+from cloudstro.store.dynamo import Dynamo
 
 CLAIM_SK = "CLAIM"
 

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import boto3
 from cryptography.fernet import Fernet, InvalidToken
 
-from config import Settings
-from store.errors import StoreError, TokenDecryptionError
+from cloudstro.config import Settings
+from cloudstro.store.errors import StoreError, TokenDecryptionError
 
 _KMS_CONTEXT = {"cloudstro": "oauth-token"}
 

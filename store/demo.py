@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from store.records import (
+from cloudstro.store.records import (
     AIAnalysis,
     EngagementSnapshot,
     EngagementVelocity,
@@ -36,7 +36,7 @@ from store.records import (
 )
 
 if TYPE_CHECKING:
-    from store import Store
+    from cloudstro.store import Store
 
 TIMEZONES: tuple[str, ...] = (
     "America/New_York", "Europe/London", "Asia/Tokyo", "America/Los_Angeles", "Europe/Berlin",

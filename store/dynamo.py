@@ -18,8 +18,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from config import Settings, get_settings
-from store.errors import (
+from cloudstro.config import Settings, get_settings
+from cloudstro.store.errors import (
     IndexMissingError,
     StoreError,
     StoreThrottledError,

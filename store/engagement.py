@@ -8,9 +8,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from store.base import Repository
-from store.records import EngagementSnapshot, iso_z
-from store.tables import ENGAGEMENT_BY_TIME
+from cloudstro.store.base import Repository
+from cloudstro.store.records import EngagementSnapshot, iso_z
+from cloudstro.store.tables import ENGAGEMENT_BY_TIME
 
 
 class EngagementRepository(Repository):

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from store.base import Repository
-from store.records import AIInsight, iso_z
+from cloudstro.store.base import Repository
+from cloudstro.store.records import AIInsight, iso_z
 
 
 class InsightsRepository(Repository):

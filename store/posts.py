@@ -8,9 +8,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from store.base import Repository
-from store.records import SocialPost, iso_z
-from store.tables import POSTS_BY_DATE
+from cloudstro.store.base import Repository
+from cloudstro.store.records import SocialPost, iso_z
+from cloudstro.store.tables import POSTS_BY_DATE
 
 
 class PostsRepository(Repository):

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from config import Settings
-from store.dynamo import Dynamo
+from cloudstro.config import Settings
+from cloudstro.store.dynamo import Dynamo
 
 KeyType = Literal["S", "N"]
 

@@ -10,9 +10,9 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from store.base import Repository
-from store.codec import from_item
-from store.records import DigestPreferences, UserProfile
+from cloudstro.store.base import Repository
+from cloudstro.store.codec import from_item
+from cloudstro.store.records import DigestPreferences, UserProfile
 
 PROFILE = "USER_PROFILE"
 

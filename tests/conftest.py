@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from config import Settings, get_settings
-from store import Store
-from store.dynamo import Dynamo
-from store.local import LocalEngine
-from store.tables import create_tables, delete_tables, table_specs
+from cloudstro.config import Settings, get_settings
+from cloudstro.store import Store
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.local import LocalEngine
+from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.servers import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from tools.common import caller, guarded
-from tools.context import UserContext
+from cloudstro.tools.common import caller, guarded
+from cloudstro.tools.context import UserContext
 
 
 @tool

@@ -15,9 +15,9 @@ from typing import Any, ParamSpec, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from analytics import Period
-from store.errors import StoreError, StoreThrottledError, TableMissingError
-from tools.context import UserContext
+from cloudstro.analytics import Period
+from cloudstro.store.errors import StoreError, StoreThrottledError, TableMissingError
+from cloudstro.tools.context import UserContext
 
 log = logging.getLogger("cloudstro.tools")
 

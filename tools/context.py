@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from store import Store
+from cloudstro.store import Store
 
 
 @dataclass(frozen=True)

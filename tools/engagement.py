@@ -6,9 +6,9 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from analytics import engagement_velocity
-from tools.common import ToolInputError, caller, guarded
-from tools.context import UserContext
+from cloudstro.analytics import engagement_velocity
+from cloudstro.tools.common import ToolInputError, caller, guarded
+from cloudstro.tools.context import UserContext
 
 
 @tool

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from langchain.tools import ToolRuntime, tool
 
-from analytics import ANALYTICS_VERSION
-from store.records import AIInsight, InsightType, Platform, new_insight_id
-from tools.common import ToolInputError, caller, clamp_limit, guarded, now_of
-from tools.context import UserContext
+from cloudstro.analytics import ANALYTICS_VERSION
+from cloudstro.store.records import AIInsight, InsightType, Platform, new_insight_id
+from cloudstro.tools.common import ToolInputError, caller, clamp_limit, guarded, now_of
+from cloudstro.tools.context import UserContext
 
 NOTE_SOURCE = "user-stated"
 

@@ -10,14 +10,14 @@ from typing import Any, Literal
 
 from langchain.tools import ToolRuntime, tool
 
-from analytics import (
+from cloudstro.analytics import (
     rank_posts,
     summarize_performance,
     top_and_bottom,
 )
-from insights import answers as insight_answers
-from store.records import Platform
-from tools.common import (
+from cloudstro.insights import answers as insight_answers
+from cloudstro.store.records import Platform
+from cloudstro.tools.common import (
     ToolInputError,
     caller,
     clamp_limit,
@@ -25,7 +25,7 @@ from tools.common import (
     now_of,
     resolve_period,
 )
-from tools.context import UserContext
+from cloudstro.tools.context import UserContext
 
 
 @tool

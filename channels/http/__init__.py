@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from channels.app import Services
+    from cloudstro.channels.app import Services
 
 
 def install(app: FastAPI, services: Services) -> None:
     """Add the API routes and the per-process state they use (rate buckets, user cache)."""
     # Imported here: the package's small modules (logs, auth) are used app-wide without
     # pulling in the routes and the agent stack.
-    from channels.http.identity import KnownUsers
-    from channels.http.limits import RateLimiter
-    from channels.http.routes import health_router, router
+    from cloudstro.channels.http.identity import KnownUsers
+    from cloudstro.channels.http.limits import RateLimiter
+    from cloudstro.channels.http.routes import health_router, router
 
     app.state.rate_limiter = RateLimiter(services.settings.rate_limit_per_minute)
     app.state.known_users = KnownUsers(lambda: services.store)

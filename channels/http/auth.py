@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from config import Settings
+from cloudstro.config import Settings
 
 log = logging.getLogger("cloudstro.http")
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from store import Store
+from cloudstro.store import Store
 
 CACHE_SECONDS = 60.0
 MAX_CACHED_USERS = 10_000

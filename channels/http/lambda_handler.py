@@ -1,6 +1,6 @@
 """AWS Lambda entry point: the same ASGI app behind API Gateway, through Mangum.
 
-Deploy with handler `channels.http.lambda_handler.handler` behind an API Gateway HTTP API
+Deploy with handler `cloudstro.channels.http.lambda_handler.handler` behind an API Gateway HTTP API
 (payload format 2.0, a `$default` route or `ANY /{proxy+}`). Configure with environment
 variables: CLOUDSTRO_AUTH_SECRET (required: Lambda is never the local demo), the
 DYNAMODB_*_TABLE names, AWS_REGION, BEDROCK_REGION, BEDROCK_MODEL_ID and CLOUDSTRO_LLM=bedrock.
@@ -27,8 +27,8 @@ _lock = threading.Lock()
 def _build() -> Any:
     from mangum import Mangum
 
-    from channels.app import create_app
-    from channels.http.logs import configure_logging
+    from cloudstro.channels.app import create_app
+    from cloudstro.channels.http.logs import configure_logging
 
     configure_logging("info")
     return Mangum(create_app(), lifespan="off")

@@ -13,8 +13,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from channels.errors import error_response, internal_error_response
-from channels.http.logs import RequestInfo, bind_request, request_id_from, unbind_request
+from cloudstro.channels.errors import error_response, internal_error_response
+from cloudstro.channels.http.logs import RequestInfo, bind_request, request_id_from, unbind_request
 
 access_log = logging.getLogger("cloudstro.http.access")
 log = logging.getLogger("cloudstro.http")

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Path, Request, Security
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from agent.service import Assistant, MessageRejected, new_thread_id
-from channels.errors import ApiError, ErrorBody
-from channels.http.auth import TokenError, verify_token
-from channels.http.logs import note_user
-from channels.http.models import (
+from cloudstro.agent.service import Assistant, MessageRejected, new_thread_id
+from cloudstro.channels.errors import ApiError, ErrorBody
+from cloudstro.channels.http.auth import TokenError, verify_token
+from cloudstro.channels.http.logs import note_user
+from cloudstro.channels.http.models import (
     THREAD_ID_HELP,
     THREAD_ID_PATTERN,
     ChatReply,
@@ -27,10 +27,10 @@ from channels.http.models import (
     Health,
     ThreadHistory,
 )
-from channels.http.streaming import stream_turn
+from cloudstro.channels.http.streaming import stream_turn
 
 if TYPE_CHECKING:
-    from channels.app import Services
+    from cloudstro.channels.app import Services
 
 HEALTH_TIMEOUT_S = 3.0
 _CHALLENGE = 'Bearer realm="cloudstro"'

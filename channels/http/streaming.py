@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
-from agent.service import Done, StreamEvent, TextDelta, ToolEvent
-from channels.errors import error_payload
+from cloudstro.agent.service import Done, StreamEvent, TextDelta, ToolEvent
+from cloudstro.channels.errors import error_payload
 
 log = logging.getLogger("cloudstro.http")
 

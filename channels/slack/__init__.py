@@ -1,8 +1,9 @@
 """CloudStro in Slack: DMs, assistant threads and @mentions answered by the agent.
 
 `install(app, ...)` adds `POST /slack/events` (Events API and interactivity) to a FastAPI app;
-`cloudstro slack` runs the same app over Socket Mode; `channels.slack.lambda_handler` serves it
-on AWS Lambda. Setup, from zero to a working app: docs/slack.md.
+`cloudstro slack` runs the same app over Socket Mode;
+`cloudstro.channels.slack.lambda_handler` serves it on AWS Lambda. Setup, from zero to a
+working app: docs/slack.md.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from slack_bolt import BoltRequest
 from starlette.concurrency import run_in_threadpool
 
-from config import Settings
-from store import Store
+from cloudstro.config import Settings
+from cloudstro.store import Store
 
 log = logging.getLogger("cloudstro.slack")
 
@@ -31,7 +32,7 @@ def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -
     if missing:
         log.info("Slack is off: %s not set (see docs/slack.md)", " and ".join(missing))
         return
-    from channels.slack.bolt_app import build_slack_app
+    from cloudstro.channels.slack.bolt_app import build_slack_app
 
     bolt_app = build_slack_app(store, assistant, settings)
     app.state.slack_app = bolt_app

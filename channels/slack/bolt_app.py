@@ -24,10 +24,10 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
-from channels.slack.conversation import FEEDBACK_ACTION, Conversations, SlackTurn
-from config import Settings
-from store import Store
-from store.claims import ClaimsRepository
+from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, Conversations, SlackTurn
+from cloudstro.config import Settings
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
 
 log = logging.getLogger("cloudstro.slack")
 

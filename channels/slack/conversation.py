@@ -20,11 +20,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
-from channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
-from channels.slack.identity import NOT_LINKED, SlackIdentity
-from store import Store
-from store.claims import ClaimsRepository
+from cloudstro.agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
+from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
+from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
 
 log = logging.getLogger("cloudstro.slack")
 

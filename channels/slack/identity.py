@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from store import Store
-from store.claims import ClaimsRepository
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
 
 log = logging.getLogger("cloudstro.slack")
 

@@ -6,7 +6,7 @@ which bolt's adapter turns into an asynchronous invocation of this same function
 (`lambda:InvokeFunction` on itself is required). Event de-duplication lives in DynamoDB, so
 Slack's redeliveries and concurrent invocations still answer once. Setup: docs/slack.md.
 
-Handler: `channels.slack.lambda_handler.handler`.
+Handler: `cloudstro.channels.slack.lambda_handler.handler`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
-from channels.slack.bolt_app import build_slack_app
-from config import Settings, get_settings
-from store import Store
+from cloudstro.channels.slack.bolt_app import build_slack_app
+from cloudstro.config import Settings, get_settings
+from cloudstro.store import Store
 
 _handler: SlackRequestHandler | None = None
 
@@ -28,7 +28,7 @@ def build_handler(store: Store | None = None, assistant: Any = None,
     settings = settings or get_settings()
     store = store or Store(settings=settings)
     if assistant is None:
-        from agent.service import Assistant
+        from cloudstro.agent.service import Assistant
 
         assistant = Assistant(store, settings)
     app = build_slack_app(store, assistant, settings, process_before_response=True)

@@ -20,9 +20,9 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from channels.slack.bolt_app import SlackNotConfigured, build_slack_app
-from config import Settings
-from store import Store
+from cloudstro.channels.slack.bolt_app import SlackNotConfigured, build_slack_app
+from cloudstro.config import Settings
+from cloudstro.store import Store
 
 log = logging.getLogger("cloudstro.slack")
 

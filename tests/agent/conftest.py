@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from store.demo import seed_demo
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.service import Assistant
+from cloudstro.store.demo import seed_demo
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 UNTIL = datetime(2026, 11, 25, tzinfo=UTC)

@@ -9,11 +9,11 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from agent.model import make_chat_model
-from agent.service import CUT_SHORT, GUARDRAIL, Assistant
-from config import Settings
+from cloudstro.agent.model import make_chat_model
+from cloudstro.agent.service import CUT_SHORT, GUARDRAIL, Assistant
+from cloudstro.config import Settings
+from cloudstro.tools import ALL_TOOLS
 from tests.agent.conftest import NOW, USER
-from tools import ALL_TOOLS
 
 USAGE = {"inputTokens": 900, "outputTokens": 40, "totalTokens": 940}
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from langchain_core.messages import AIMessage
 
-from agent.service import Assistant
+from cloudstro.agent.service import Assistant
 from tests.agent.conftest import NOW, OTHER, USER
 from tests.agent.scripted import ScriptedChatModel, call
 

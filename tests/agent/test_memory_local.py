@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from store import Store
-from store.demo import seed_demo
-from store.dynamo import Dynamo
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.service import Assistant
+from cloudstro.store import Store
+from cloudstro.store.demo import seed_demo
+from cloudstro.store.dynamo import Dynamo
 from tests.agent.conftest import NOW, OTHER, UNTIL, USER
 
 pytestmark = pytest.mark.integration

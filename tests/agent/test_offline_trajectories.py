@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from agent.prompts import load_prompt
-from agent.service import MessageRejected
+from cloudstro.agent.prompts import load_prompt
+from cloudstro.agent.service import MessageRejected
 from tests.agent.conftest import NOW, USER
 
 CASES = [
@@ -95,7 +95,7 @@ def test_empty_or_overlong_message_is_refused(offline_assistant, message):
 
 
 def test_stream_yields_tool_events_text_deltas_and_a_final_reply(offline_assistant):
-    from agent.service import Done, TextDelta, ToolEvent
+    from cloudstro.agent.service import Done, TextDelta, ToolEvent
 
     events = list(offline_assistant.stream(USER, "t-stream", "how did I do this week?",
                                            now=NOW))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from store.records import SocialPost
+from cloudstro.store.records import SocialPost
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 

@@ -3,7 +3,7 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from analytics import best_posting_times
+from cloudstro.analytics import best_posting_times
 from tests.analytics.synthetic import make_post, naive_local_top, naive_utc_top, synthetic_user
 
 TIMEZONES = ("America/New_York", "Asia/Tokyo")

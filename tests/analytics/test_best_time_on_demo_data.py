@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from analytics import best_posting_times
-from store.demo import generate_demo
+from cloudstro.analytics import best_posting_times
+from cloudstro.store.demo import generate_demo
 
 
 def test_planted_best_hour_is_recovered_in_each_users_timezone():

@@ -1,6 +1,6 @@
 import pytest
 
-from analytics import content_performance, rank_posts, top_and_bottom
+from cloudstro.analytics import content_performance, rank_posts, top_and_bottom
 from tests.analytics.synthetic import make_post
 
 IMAGE = [{"type": "image", "url": "https://example.com/i.png"}]

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analytics import Period, summarize_performance
+from cloudstro.analytics import Period, summarize_performance
 from tests.analytics.synthetic import make_post
 
 PERIOD = Period.last(7, datetime(2026, 11, 24, tzinfo=UTC))

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from analytics import engagement_velocity
-from store.records import EngagementSnapshot, EngagementVelocity
+from cloudstro.analytics import engagement_velocity
+from cloudstro.store.records import EngagementSnapshot, EngagementVelocity
 from tests.analytics.synthetic import make_post
 
 

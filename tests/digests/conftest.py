@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
-from store import Store
-from store.records import DigestPreferences, EngagementSnapshot, SocialPost
+from cloudstro.store import Store
+from cloudstro.store.records import DigestPreferences, EngagementSnapshot, SocialPost
 from tests.slack.mock_slack import MockSlack
 from tests.store.factories import account_fields, post_data, user
 

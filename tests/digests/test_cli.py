@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli.digest as digest_cli
-import cli.users_digest as users_cli
-from cli.main import _register_optional_commands, cli
-from config import get_settings
-from store import Store
+import cloudstro.cli.digest as digest_cli
+import cloudstro.cli.users_digest as users_cli
+from cloudstro.cli.main import _register_optional_commands, cli
+from cloudstro.config import get_settings
+from cloudstro.store import Store
 from tests.digests.conftest import NOW, add_posts, add_user, png_size
 from tests.slack.mock_slack import MockSlack
 from tests.store.factories import user

@@ -8,18 +8,18 @@ from datetime import timedelta
 from langchain_core.messages import AIMessage
 from PIL import Image
 
-from digests.blocks import (
+from cloudstro.digests.blocks import (
     MAX_BLOCKS,
     MAX_HEADER_CHARS,
     MAX_SECTION_CHARS,
     digest_blocks,
     fallback_text,
 )
-from digests.chart import render_heatmap
-from digests.content import build_digest
-from digests.schedule import latest_occurrence
-from digests.summary import summarize
-from store import Store
+from cloudstro.digests.chart import render_heatmap
+from cloudstro.digests.content import build_digest
+from cloudstro.digests.schedule import latest_occurrence
+from cloudstro.digests.summary import summarize
+from cloudstro.store import Store
 from tests.agent.scripted import ScriptedChatModel
 from tests.digests.conftest import NOW, add_account, add_posts, add_user, png_size
 from tests.store.factories import insight
@@ -100,7 +100,7 @@ def test_follower_change_comes_from_the_previous_sent_digest(moto_store: Store) 
 
 
 def test_stored_timing_insight_is_used_with_its_confidence(moto_store: Store) -> None:
-    from insights.build import timing_insight
+    from cloudstro.insights.build import timing_insight
 
     add_user(moto_store, "u3")
     posts = add_posts(moto_store, "u3", "twitter", NOW - timedelta(days=60), 40,

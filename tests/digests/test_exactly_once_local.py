@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from slack_sdk import WebClient
 
-from config import Settings
-from digests.runner import RunReport, run_due
-from store import Store
-from store.dynamo import Dynamo
+from cloudstro.config import Settings
+from cloudstro.digests.runner import RunReport, run_due
+from cloudstro.store import Store
+from cloudstro.store.dynamo import Dynamo
 from tests.digests.conftest import NOW, add_posts, add_user
 from tests.slack.mock_slack import MockSlack
 

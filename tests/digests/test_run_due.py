@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 
-from digests.runner import NO_DESTINATION, DigestScheduler, run_due
-from store import Store
-from store.claims import ClaimsRepository
+from cloudstro.digests.runner import NO_DESTINATION, DigestScheduler, run_due
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
 from tests.digests.conftest import NOW, add_posts, add_user
 from tests.slack.mock_slack import MockSlack
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from digests.schedule import latest_occurrence
-from store.records import DigestPreferences
+from cloudstro.digests.schedule import latest_occurrence
+from cloudstro.store.records import DigestPreferences
 
 
 def at(text: str) -> datetime:

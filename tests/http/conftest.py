@@ -19,15 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.service import Assistant
-from channels.app import create_app
-from channels.http.auth import SigningSecret, issue_token
-from config import Settings
-from store import Store
-from store.demo import default_until, seed_demo
-from store.dynamo import Dynamo
-from store.local import LocalEngine
-from store.tables import create_tables, delete_tables, table_specs
+from cloudstro.agent.service import Assistant
+from cloudstro.channels.app import create_app
+from cloudstro.channels.http.auth import SigningSecret, issue_token
+from cloudstro.config import Settings
+from cloudstro.store import Store
+from cloudstro.store.demo import default_until, seed_demo
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.local import LocalEngine
+from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.conftest import make_settings
 from tests.servers import LiveServer, start_server
 

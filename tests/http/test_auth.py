@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from channels.http.auth import (
+from cloudstro.channels.http.auth import (
     AuthNotConfigured,
     SigningSecret,
     TokenError,
@@ -21,8 +21,8 @@ from channels.http.auth import (
     resolve_secret,
     verify_token,
 )
-from cli.main import _register_optional_commands, cli
-from config import Settings, get_settings
+from cloudstro.cli.main import _register_optional_commands, cli
+from cloudstro.config import Settings, get_settings
 from tests.http.conftest import SECRET, USERS, ApiStack, auth
 
 ALICE = USERS[0]
@@ -141,7 +141,7 @@ def runner() -> CliRunner:
 
 def test_token_issue_prints_a_token_the_server_accepts(
         runner: CliRunner, monkeypatch: pytest.MonkeyPatch, local_store) -> None:
-    from store.demo import seed_demo
+    from cloudstro.store.demo import seed_demo
 
     seed_demo(local_store, users=1, days=2, seed=3)
     monkeypatch.setenv("CLOUDSTRO_AUTH_SECRET", "c" * 48)

@@ -124,7 +124,7 @@ def test_another_users_thread_is_not_found_and_not_touched(api: ApiStack) -> Non
 
 def test_request_id_is_echoed_and_logs_carry_no_message_or_token(
         api: ApiStack, caplog: pytest.LogCaptureFixture) -> None:
-    from channels.http.logs import JsonFormatter
+    from cloudstro.channels.http.logs import JsonFormatter
 
     secret_words = "my secret launch plan for next week"
     token = token_for(ALICE)

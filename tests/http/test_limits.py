@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from channels.app import create_app
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.service import Assistant
+from cloudstro.channels.app import create_app
 from tests.conftest import make_settings
 from tests.http.conftest import SECRET, USERS, ApiStack, auth, parse_sse, start_server
 

@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from store.records import SocialPost, UserProfile
+from cloudstro.store.records import SocialPost, UserProfile
 from tests.analytics.synthetic import make_post
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)

@@ -6,7 +6,7 @@ import random
 import re
 from datetime import timedelta
 
-from insights.build import (
+from cloudstro.insights.build import (
     MODEL,
     build_all,
     content_insight,

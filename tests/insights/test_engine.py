@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from insights import refresh_all, refresh_user
-from insights.build import insight_id
-from store.records import AIInsight
+from cloudstro.insights import refresh_all, refresh_user
+from cloudstro.insights.build import insight_id
+from cloudstro.store.records import AIInsight
+from cloudstro.tools.context import UserContext
+from cloudstro.tools.posts import get_best_time_to_post, get_content_performance
 from tests.analytics.synthetic import make_post
 from tests.insights.data import NOW, USER, profile, timing_posts
-from tools.context import UserContext
-from tools.posts import get_best_time_to_post, get_content_performance
 
 
 @pytest.fixture

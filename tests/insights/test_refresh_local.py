@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from cli.insights import insights
+from cloudstro.cli.insights import insights
 from tests.insights.data import USER, profile, timing_posts
 
 pytestmark = pytest.mark.integration

@@ -22,22 +22,25 @@ import pytest
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from channels.app import create_app
-from channels.http.auth import SigningSecret
-from config import Settings
-from store import Store
-from store.claims import ClaimsRepository
-from store.demo import seed_demo
-from store.dynamo import Dynamo
-from store.tables import create_tables, delete_tables
+from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.service import Assistant
+from cloudstro.channels.app import create_app
+from cloudstro.channels.http.auth import SigningSecret
+from cloudstro.config import Settings, fixed_clock
+from cloudstro.store import Store
+from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.demo import seed_demo
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.tables import create_tables, delete_tables
 from tests.conftest import make_settings
 from tests.servers import start_server
 from tests.slack.mock_slack import TEAM, MockSlack
 
 SECRET = "test-signing-secret"
 UNTIL = datetime(2026, 11, 25, tzinfo=UTC)
+# The agent's clock in these tests: the demo data ends at UNTIL, and "this week" must mean the
+# same week to the data and to the code that answers, whatever day the suite runs.
+NOW = UNTIL
 ALICE = "U0ALICE"  # Slack user whose email is demo_user_000's
 ALICE_EMAIL = "demo000@example.com"
 
@@ -63,6 +66,13 @@ def slack_world(local_engine: Any) -> Iterator[World]:
         seed_demo(store, users=2, days=30, seed=29, until=UNTIL)
         yield World(settings, store, slack, ClaimsRepository(dynamo, store.names.runtime))
         delete_tables(dynamo)
+
+
+def real_assistant(world: World, settings: Settings | None = None,
+                   model: Any | None = None) -> Assistant:
+    """The real agent on the world's store, offline, with its clock at NOW."""
+    return Assistant(world.store, settings or world.settings, model=model or OfflineChatModel(),
+                     clock=fixed_clock(NOW))
 
 
 class SpyAssistant:
@@ -103,8 +113,7 @@ class Served:
 @contextmanager
 def serve(world: World, assistant: Any | None = None) -> Iterator[Served]:
     """A FastAPI app with the Slack endpoint installed, served by uvicorn on 127.0.0.1."""
-    assistant = assistant or SpyAssistant(Assistant(world.store, world.settings,
-                                                    model=OfflineChatModel()))
+    assistant = assistant or SpyAssistant(real_assistant(world))
     # The same app `cloudstro serve` runs: the HTTP API and Slack share it.
     api = create_app(world.settings, world.store, assistant,
                      auth_secret=SigningSecret(b"s" * 32, "tests"))

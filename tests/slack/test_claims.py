@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from store.claims import ClaimsRepository
+from cloudstro.store.claims import ClaimsRepository
 
 
 @pytest.fixture

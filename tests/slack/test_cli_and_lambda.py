@@ -11,19 +11,18 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from channels.slack.identity import LINK_SK, SlackIdentity, link_key
-from channels.slack.lambda_handler import build_handler
-from cli.slack import register
-from store.claims import ClaimsRepository
-from store.demo import seed_demo
+from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
+from cloudstro.channels.slack.lambda_handler import build_handler
+from cloudstro.cli.slack import register
+from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.demo import seed_demo
 from tests.slack.conftest import (
     UNTIL,
     SpyAssistant,
     dm,
     mention,
     new_channel,
+    real_assistant,
     signed_headers,
     wait_quiet,
 )
@@ -97,8 +96,7 @@ def _lambda_event(payload: dict) -> dict:
 
 
 def test_lambda_acks_then_answers_once_through_self_invocation(slack_world):
-    spy = SpyAssistant(Assistant(slack_world.store, slack_world.settings,
-                                 model=OfflineChatModel()))
+    spy = SpyAssistant(real_assistant(slack_world))
     handler = build_handler(slack_world.store, spy, slack_world.settings)
     fake = SelfInvokingLambda()
     fake.handler = handler

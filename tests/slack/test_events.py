@@ -17,10 +17,9 @@ import httpx
 import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from agent.offline import OfflineChatModel
-from agent.service import APOLOGY, Assistant
-from channels.slack.conversation import FEEDBACK_ACTION, event_key
-from channels.slack.identity import LINK_SK, link_key
+from cloudstro.agent.service import APOLOGY
+from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, event_key
+from cloudstro.channels.slack.identity import LINK_SK, link_key
 from tests.slack.conftest import (
     ALICE,
     SpyAssistant,
@@ -30,6 +29,7 @@ from tests.slack.conftest import (
     new_ts,
     post_action,
     post_event,
+    real_assistant,
     serve,
     signed_headers,
     thread_started,
@@ -317,7 +317,7 @@ class ExplodingAssistant(SpyAssistant):
 
 def test_agent_failure_becomes_an_apology(slack_world):
     slack = slack_world.slack
-    broken = SpyAssistant(Assistant(slack_world.store, slack_world.settings, model=BrokenModel()))
+    broken = SpyAssistant(real_assistant(slack_world, model=BrokenModel()))
     with serve(slack_world, broken) as server:
         channel = new_channel()
         post_event(server.url, dm(channel, "How did I do this week?"))
@@ -325,8 +325,7 @@ def test_agent_failure_becomes_an_apology(slack_world):
         answer = slack.answers(channel)[0]
         assert APOLOGY in answer["text"] and not _has_feedback(answer["blocks"])
 
-    exploding = ExplodingAssistant(Assistant(slack_world.store, slack_world.settings,
-                                             model=OfflineChatModel()))
+    exploding = ExplodingAssistant(real_assistant(slack_world))
     with serve(slack_world, exploding) as server:
         channel = new_channel("C")
         payload = mention(channel, "How did I do this week?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.slack.format import split_message, to_mrkdwn
+from cloudstro.channels.slack.format import split_message, to_mrkdwn
 
 
 @pytest.mark.parametrize(("markdown", "mrkdwn"), [

@@ -17,12 +17,10 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from agent.offline import OfflineChatModel
-from agent.service import Assistant
-from channels.slack.socket_mode import SocketModeApp
-from cli.slack import register
-from config import Settings
-from tests.slack.conftest import SpyAssistant, World, dm, new_channel, wait_quiet
+from cloudstro.channels.slack.socket_mode import SocketModeApp
+from cloudstro.cli.slack import register
+from cloudstro.config import Settings
+from tests.slack.conftest import SpyAssistant, World, dm, new_channel, real_assistant, wait_quiet
 from tests.slack.mock_socket import MockSocketMode
 
 pytestmark = pytest.mark.integration
@@ -44,7 +42,7 @@ def socket_mode(slack_world: World) -> Iterator[Connected]:
     # No signing secret: over Socket Mode the connection itself is authenticated.
     settings = slack_world.settings.model_copy(update={
         "slack_app_token": SecretStr(APP_TOKEN), "slack_signing_secret": None})
-    spy = SpyAssistant(Assistant(slack_world.store, settings, model=OfflineChatModel()))
+    spy = SpyAssistant(real_assistant(slack_world, settings))
     with MockSocketMode() as socket:
         slack_world.slack.socket_mode = socket
         running = SocketModeApp(slack_world.store, spy, settings)

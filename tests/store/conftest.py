@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from store import Store
+from cloudstro.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 # The schema as the team keeps it beside the repository, and the copy shipped in docs/.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from store.records import AIInsight, SocialPost, UserProfile, new_insight_id
+from cloudstro.store.records import AIInsight, SocialPost, UserProfile, new_insight_id
 
 T0 = datetime(2025, 9, 20, 10, 0, tzinfo=UTC)
 

@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-import store.base
-from store import Store
-from store.base import BATCH_SIZE, MAX_BATCH_ATTEMPTS
-from store.errors import UnprocessedItemsError
-from store.records import SocialPost
+from cloudstro.store import Store, base
+from cloudstro.store.base import BATCH_SIZE, MAX_BATCH_ATTEMPTS
+from cloudstro.store.errors import UnprocessedItemsError
+from cloudstro.store.records import SocialPost
 from tests.store.factories import post, post_data
 
 
@@ -58,7 +57,7 @@ class FlakyBatchWrites:
 def test_unprocessed_items_are_retried_until_written(moto_store: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(store.base.time, "sleep", sleeps.append)
+    monkeypatch.setattr(base.time, "sleep", sleeps.append)
     flaky = FlakyBatchWrites(moto_store.dynamo.client.batch_write_item, flaky_calls=3)
     monkeypatch.setattr(moto_store.dynamo.client, "batch_write_item", flaky)
     progress: list[int] = []
@@ -76,7 +75,7 @@ def test_unprocessed_items_are_retried_until_written(moto_store: Store,
 
 def test_persistent_unprocessed_items_raise(moto_store: Store,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store.base.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(base.time, "sleep", lambda _seconds: None)
     calls: list[int] = []
 
     def never(RequestItems: dict[str, list[dict[str, Any]]], **_: Any) -> dict:

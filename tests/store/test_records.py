@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from store.records import (
+from cloudstro.store.records import (
     AIInsight,
     EngagementSnapshot,
     SocialAccount,

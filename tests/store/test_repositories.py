@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from store import Store
-from store.codec import from_item, to_item
-from store.errors import TableMissingError
-from store.records import (
+from cloudstro.store import Store
+from cloudstro.store.codec import from_item, to_item
+from cloudstro.store.errors import TableMissingError
+from cloudstro.store.records import (
     AccountSummary,
     AIInsight,
     DigestPreferences,

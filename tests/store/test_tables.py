@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from config import get_settings
-from store import Store
-from store.dynamo import Dynamo
-from store.errors import StoreUnreachableError
-from store.tables import create_tables, table_specs
+from cloudstro.config import get_settings
+from cloudstro.store import Store
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import StoreUnreachableError
+from cloudstro.store.tables import create_tables, table_specs
 from tests.conftest import make_settings
 from tests.store.factories import user
 
@@ -147,7 +147,7 @@ def test_reading_an_index_the_table_lacks_says_how_to_fix_it(moto_store: Store) 
     from dataclasses import replace
     from datetime import UTC, datetime
 
-    from store.errors import IndexMissingError
+    from cloudstro.store.errors import IndexMissingError
 
     client = moto_store.dynamo.client
     spec = next(s for s in table_specs(moto_store.settings) if s.role == "posts")

@@ -9,9 +9,9 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from config import get_settings
-from store import Store
-from store.errors import TokenDecryptionError
+from cloudstro.config import get_settings
+from cloudstro.store import Store
+from cloudstro.store.errors import TokenDecryptionError
 from tests.conftest import make_settings
 from tests.store.factories import account_fields
 
@@ -81,9 +81,9 @@ def test_kms_encrypts_when_configured(moto_store: Store) -> None:
 
 
 def test_a_malformed_local_key_names_the_setting(monkeypatch):
-    from config import Settings
-    from store.crypto import make_cipher
-    from store.errors import StoreError
+    from cloudstro.config import Settings
+    from cloudstro.store.crypto import make_cipher
+    from cloudstro.store.errors import StoreError
 
     with pytest.raises(StoreError) as caught:
         make_cipher(Settings(CLOUDSTRO_TOKEN_KEY="not-a-fernet-key"))

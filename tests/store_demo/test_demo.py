@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store import Store
-from store.demo import (
+from cloudstro.store import Store
+from cloudstro.store.demo import (
     SNAPSHOT_OFFSETS,
     DemoData,
     default_until,
     generate_demo,
     seed_demo,
 )
-from store.records import EngagementSnapshot, SocialAccount, SocialPost, UserProfile
+from cloudstro.store.records import EngagementSnapshot, SocialAccount, SocialPost, UserProfile
 
 UNTIL = datetime(2025, 10, 1, tzinfo=UTC)
 

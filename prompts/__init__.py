@@ -1,0 +1,1 @@
+"""Prompt text as plain files, shipped in the distribution and read with importlib.resources."""
