@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "› building the wheel"
-"$checkout/.venv/bin/python" -m pip wheel --quiet --no-deps -w "$work/dist" "$checkout"
+"$checkout/.venv/bin/python" -m pip wheel -qq --no-deps -w "$work/dist" "$checkout"
 wheel=$(ls "$work"/dist/cloudstro-*.whl)
 
 # Only the `cloudstro` package (and its metadata) may land in site-packages: bare names such
@@ -41,7 +41,7 @@ EOF
 
 echo "› installing it into a clean virtualenv"
 "$PYTHON" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel"
+"$work/venv/bin/python" -m pip install -qq --disable-pip-version-check "$wheel"
 
 mkdir -p "$work/elsewhere" "$work/home"
 port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
