@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cloudstro.analytics.wording import counted
+
 Result = dict[str, Any]
 
 
@@ -29,10 +31,6 @@ def _num(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     return f"{value:,}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _capitalized(text: str) -> str:
@@ -66,7 +64,7 @@ def profile(result: Result) -> str:
 def accounts(result: Result) -> str:
     if not result.get("accounts"):
         return "You have no connected accounts yet."
-    lines = [f"You have {result['count']} connected account(s):"]
+    lines = [f"You have {counted(result['count'], 'connected account')}:"]
     for account in result["accounts"]:
         status = account["syncStatus"] + ("" if account["active"] else ", inactive")
         lines.append(f"- **{account['platform']}** {account['handle']}: "
@@ -78,7 +76,8 @@ def accounts(result: Result) -> str:
 def posts(result: Result) -> str:
     if not result.get("posts"):
         return f"I found no posts ({result.get('platform')}) in {result.get('period')}."
-    head = (f"{result['matching_posts']} post(s) on {result['platform']} in {result['period']}; "
+    head = (f"{counted(result['matching_posts'], 'post')} on {result['platform']} in "
+            f"{result['period']}; "
             f"here are {len(result['posts'])} by {result['sorted_by']}:")
     return "\n".join([head, *(_post_line(p) for p in result["posts"])])
 
@@ -88,7 +87,7 @@ def top_posts(result: Result) -> str:
     if not top:
         return f"I found no posts in {result.get('period')} to rank."
     lines = [f"Ranked against each account's typical post, {result.get('period')} "
-             f"({result.get('posts_analyzed', len(top))} posts):", "**Top**",
+             f"({counted(result.get('posts_analyzed', len(top)), 'post')}):", "**Top**",
              *(_post_line(p) for p in top)]
     if bottom:
         lines += ["**Weakest**", *(_post_line(p) for p in bottom)]
@@ -104,7 +103,7 @@ def summary(result: Result) -> str:
     rate_text = (f"engagement rate **{rate:.2f}%** ({overall.get('engagement_rate_denominator')})"
                  if rate is not None else "engagement rate unknown (no post reported views)")
     lines = [
-        f"{_capitalized(result.get('period', ''))}: **{overall['posts']} posts**, "
+        f"{_capitalized(result.get('period', ''))}: **{counted(overall['posts'], 'post')}**, "
         f"**{_num(overall.get('interactions'))} interactions** "
         f"({_change(changes.get('interactions_pct'))}), {rate_text}.",
     ]
@@ -115,7 +114,7 @@ def summary(result: Result) -> str:
         for entry in ranked:
             rate = entry.get("engagement_rate")
             lines.append(
-                f"- **{entry['platform']}**: {entry['posts']} posts, "
+                f"- **{entry['platform']}**: {counted(entry['posts'], 'post')}, "
                 f"{_num(entry.get('interactions'))} interactions, "
                 f"{_num(entry.get('engagement_per_post'))} per post, engagement rate "
                 f"{f'{rate:.2f}%' if rate is not None else 'unknown'}"
@@ -127,26 +126,34 @@ def best_time(result: Result) -> str:
     scope = result.get("platform") or "all platforms"
     if not result.get("enough_data"):
         return (f"I can't recommend a time for {scope} yet: {result.get('message')} "
-                f"(I have {result.get('posts_analyzed', 0)} posts).")
+                f"(I have {counted(result.get('posts_analyzed', 0), 'post')}).")
     hours = result.get("optimal_hours") or []
     slots = result.get("optimal_slots") or []
     lines = [f"Best times to post on {scope}, in your timezone ({result['timezone']}), from "
-             f"{result['posts_analyzed']} posts (confidence {result['confidence']:.2f}):"]
+             f"{counted(result['posts_analyzed'], 'post')} "
+             f"(confidence {result['confidence']:.2f}):"]
     for hour in hours:
         lines.append(f"- **{hour['label']}**: {_pct(hour['expected_lift'], signed=True)} "
                      f"interactions vs your typical post "
-                     f"({_count(hour['posts'], 'post')} at that hour)")
+                     f"({_evidence(hour)} at that hour)")
     if slots:
-        best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({_count(s['posts'], 'post')})"
+        best = ", ".join(f"{s['dayOfWeek']} {s['hour']:02d}:00 ({_evidence(s)})"
                          for s in slots[:3])
         lines.append(f"\nStrongest weekday slots: {best}.")
     return "\n".join(lines)
 
 
+def _evidence(slot: Result) -> str:
+    """The posts behind a slot, and a plain warning when they are too few to lean on."""
+    backing = counted(slot["posts"], "post")
+    return f"{backing}, thin evidence" if slot.get("thin") else backing
+
+
 def content(result: Result) -> str:
     if not result.get("posts_analyzed"):
         return f"I found no posts in {result.get('period')} to compare content."
-    lines = [f"What works, from {result['posts_analyzed']} posts in {result.get('period')} "
+    lines = [f"What works, from {counted(result['posts_analyzed'], 'post')} in "
+             f"{result.get('period')} "
              f"(lift vs your typical post):"]
     for key, title in (("top_hashtags", "Strongest hashtags"),
                        ("bottom_hashtags", "Weakest hashtags"), ("media", "Media vs text"),
@@ -155,7 +162,7 @@ def content(result: Result) -> str:
         entries = [e for e in result.get(key) or [] if e.get("lift") is not None]
         if entries:
             shown = ", ".join(f"{e['label']} {_pct(e.get('lift'), signed=True)} "
-                              f"({_count(e['posts'], 'post')})" for e in entries[:5])
+                              f"({counted(e['posts'], 'post')})" for e in entries[:5])
             lines.append(f"- **{title}**: {shown}")
     return "\n".join(lines)
 
@@ -163,7 +170,7 @@ def content(result: Result) -> str:
 def insights(result: Result) -> str:
     if not result.get("insights"):
         return "You have no active insights right now."
-    lines = [f"{result['count']} active insight(s):"]
+    lines = [f"{counted(result['count'], 'active insight')}:"]
     for item in result["insights"]:
         where = f" ({item['platform']})" if item.get("platform") else ""
         lines.append(f"- {item['recommendation']}{where} — confidence "

@@ -34,6 +34,7 @@ from cloudstro.analytics import (
     summarize_performance,
 )
 from cloudstro.analytics.normalize import unique_posts
+from cloudstro.analytics.wording import counted
 from cloudstro.insights.evidence import claim_confidence, percent, welch
 from cloudstro.store.records import PLATFORMS, AIInsight, SocialPost, iso_z
 
@@ -82,10 +83,6 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def make_insight(user_id: str, insight_type: str, platform: str | None, now: datetime, *,
@@ -137,7 +134,7 @@ def timing_insight(user_id: str, posts: list[SocialPost], timezone: str,
     if not result.enough_data:
         confidence = 0.0
         recommendation = (f"Not enough posts yet to recommend posting times on {scope}: "
-                          f"{_plural(result.posts_analyzed, 'post')} in the last "
+                          f"{counted(result.posts_analyzed, 'post')} in the last "
                           f"{TIMING_WINDOW_DAYS} days, {result.posts_needed} more needed.")
         reasoning = (f"Best hours are only estimated from at least {MIN_TIMING_POSTS} posts; "
                      f"with {result.posts_analyzed} a top hour cannot be told from luck.")
@@ -157,13 +154,13 @@ def timing_insight(user_id: str, posts: list[SocialPost], timezone: str,
                           f"{percent(result.expected_engagement_increase)} interactions over "
                           f"your typical post.")
         hour_text = "; ".join(
-            f"{slot.label}: {_plural(slot.posts, 'post')} (+{slot.posts_nearby} an hour either "
+            f"{slot.label}: {counted(slot.posts, 'post')} (+{slot.posts_nearby} an hour either "
             f"side), {percent(slot.expected_lift)}, {slot.score:.0%} likely to beat typical"
             for slot in result.optimal_hours)
         slot_text = ""
         if result.optimal_slots:
             top = result.optimal_slots[0]
-            slot_text = (f" Strongest weekday slot: {top.label} ({_plural(top.posts, 'post')}, "
+            slot_text = (f" Strongest weekday slot: {top.label} ({counted(top.posts, 'post')}, "
                          f"{percent(top.expected_lift)}).")
         reasoning = (f"From {result.posts_analyzed} posts ({result.period}), compared with "
                      f"your typical post: {hour_text}.{slot_text} Confidence {confidence:.2f}: "
@@ -246,7 +243,7 @@ def content_insight(user_id: str, posts: list[SocialPost], platform: str | None,
     period = Period.last(CONTENT_WINDOW_DAYS, now).label
 
     def listed(items: list[dict[str, Any]]) -> str:
-        return _join([f"{c['label']} ({c['liftText']}, {_plural(c['posts'], 'post')})"
+        return _join([f"{c['label']} ({c['liftText']}, {counted(c['posts'], 'post')})"
                       for c in items[:MAX_LISTED]])
 
     credible = [c for c in winners if c["confidence"] >= CREDIBLE_CLAIM]
@@ -261,15 +258,16 @@ def content_insight(user_id: str, posts: list[SocialPost], platform: str | None,
         reasoning = (f"From {report.posts_analyzed} posts in the last {CONTENT_WINDOW_DAYS} "
                      f"days, lift = typical interactions in the group vs your typical post. "
                      f"Strongest: {head['label']} ({head['liftText']} over "
-                     f"{_plural(head['posts'], 'post')}, confidence {head['confidence']:.2f} "
+                     f"{counted(head['posts'], 'post')}, confidence {head['confidence']:.2f} "
                      f"after allowing for {len(claims)} groups compared).")
         if losers:
             reasoning += f" Weakest: {listed(losers)}."
     else:
         confidence = 0.0
-        recommendation = (f"Nothing in your content on {scope} beats your typical post by "
-                          f"{MIN_CONTENT_LIFT:.0%} or more yet "
-                          f"({report.posts_analyzed} posts, last {CONTENT_WINDOW_DAYS} days).")
+        recommendation = (f"No clear winner yet in your content on {scope}: nothing beats your "
+                          f"typical post by {MIN_CONTENT_LIFT:.0%} or more "
+                          f"({counted(report.posts_analyzed, 'post')}, "
+                          f"last {CONTENT_WINDOW_DAYS} days).")
         reasoning = (f"Groups need at least {report.min_posts} posts to be compared; "
                      f"{len(claims)} groups were, and none stood out.")
     data = {
@@ -324,7 +322,7 @@ def focus_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
                       f"averages {best['perPost']:,.1f} interactions{follower_text}, "
                       f"{ratio_text} {runner['platform'].capitalize()}, your next best.")
     lines = "; ".join(
-        f"{row['platform']}: {_plural(row['posts'], 'post')}, {row['perPost']:,.1f} per post"
+        f"{row['platform']}: {counted(row['posts'], 'post')}, {row['perPost']:,.1f} per post"
         + (f", {row['perPostPer1kFollowers']:.2f} per 1,000 followers"
            if row["perPostPer1kFollowers"] is not None else ", followers unknown")
         for row in rows)
@@ -394,27 +392,28 @@ def trend_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
                                       min(len(now_logs), len(then_logs)))
         direction = "up" if compared[0] > 0 else "down"
         recommendation = (f"Your typical post is {direction} {percent(abs(typical_change), False)} "
-                          f"week over week ({_plural(len(current), 'post')} in "
+                          f"week over week ({counted(len(current), 'post')} in "
                           f"the last {TREND_DAYS} days vs {len(before)} the week before).")
     else:
         confidence = 0.0
-        recommendation = (f"You published {_plural(len(current), 'post')} in the last "
+        recommendation = (f"You published {counted(len(current), 'post')} in the last "
                           f"{TREND_DAYS} days and {len(before)} the week before: too few to "
                           f"tell whether engagement per post is changing.")
     if over:
         top = over[0]
         recommendation += (f" Your {top.platform} post of {top.createdAt.date().isoformat()} "
                            f"did {outcomes[top.postId]:.1f}x its account's typical post.")
-    reasoning = (f"{summary.period}: {overall.posts} posts, {overall.interactions:,} "
+    reasoning = (f"{summary.period}: {counted(overall.posts, 'post')}, {overall.interactions:,} "
                  f"interactions ({percent(_fraction(overall.change.interactions_pct))} vs "
-                 f"{summary.previous_period}: {overall.change.previous_posts} posts, "
+                 f"{summary.previous_period}: {counted(overall.change.previous_posts, 'post')}, "
                  f"{overall.change.previous_interactions:,} interactions); interactions per "
                  f"post {percent(per_post_change)}. Each post is compared with its own "
                  f"account's typical post over the last {CONTENT_WINDOW_DAYS} days, so the "
                  f"platform mix does not move the trend.")
     if over or under:
-        reasoning += (f" {len(over)} post(s) did at least {STRONG_OVER:.0f}x and {len(under)} at "
-                      f"most {STRONG_UNDER:.1f}x their account's typical post this week.")
+        reasoning += (f" {counted(len(over), 'post')} did at least {STRONG_OVER:.0f}x and "
+                      f"{len(under)} at most {STRONG_UNDER:.1f}x their account's typical post "
+                      f"this week.")
     data = {
         "period": summary.period, "previousPeriod": summary.previous_period,
         "posts": overall.posts, "previousPosts": overall.change.previous_posts,

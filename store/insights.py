@@ -59,6 +59,8 @@ class InsightsRepository(Repository):
 
         An insight is live only while `isActive`, before `validUntilISO` and before `TTL`:
         DynamoDB deletes expired items up to two days late, so the TTL is checked here too.
+        A finding with zero confidence ("no clear winner yet") makes no claim to act on, so it
+        is not listed here; the tool that computed it still reads it by id.
         """
         now = now or datetime.now(UTC)
         condition = Key("userId").eq(user_id)
@@ -75,7 +77,8 @@ class InsightsRepository(Repository):
         items = self._query(KeyConditionExpression=condition, FilterExpression=live,
                             has_filter=True)
         insights = [AIInsight.model_validate(item) for item in items]
-        insights = [insight for insight in insights if insight.is_live(now)]
+        insights = [insight for insight in insights
+                    if insight.is_live(now) and insight.confidence > 0]
         insights.sort(key=lambda insight: insight.confidence, reverse=True)
         return insights[:limit] if limit is not None else insights
 
