@@ -33,6 +33,8 @@ def _register_optional_commands() -> None:
     register_slack(cli)
     from cloudstro.cli.digest import register as register_digest
     register_digest(cli)
+    from cloudstro.cli.import_cmd import import_group
+    cli.add_command(import_group)
     from cloudstro.cli.serve import serve, token
 
     cli.add_command(serve)
