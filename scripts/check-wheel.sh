@@ -19,7 +19,16 @@ cleanup() {
 trap cleanup EXIT
 
 echo "› building the wheel"
-"$checkout/.venv/bin/python" -m pip wheel -qq --no-deps -w "$work/dist" "$checkout"
+# From a copy of the sources, so the build leaves no build/ or egg-info behind in the checkout.
+"$checkout/.venv/bin/python" - "$checkout" "$work/src" <<'PY'
+import shutil
+import sys
+
+shutil.copytree(sys.argv[1], sys.argv[2], ignore=shutil.ignore_patterns(
+    ".git", ".venv", ".cloudstro", "build", "dist", "*.egg-info", "node_modules", "__pycache__",
+    ".pytest_cache", ".ruff_cache"))
+PY
+"$checkout/.venv/bin/python" -m pip wheel -qq --no-deps -w "$work/dist" "$work/src"
 wheel=$(ls "$work"/dist/cloudstro-*.whl)
 
 # Only the `cloudstro` package (and its metadata) may land in site-packages: bare names such
