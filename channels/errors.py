@@ -46,6 +46,18 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+# Seconds a client is told to wait after a 503: outages the SDK's retries could not bridge are
+# usually over within a few seconds (a restart, a throttling burst).
+STORE_RETRY_AFTER_S = 5
+
+
+def store_unavailable(message: str = "the data store is not answering; try again shortly"
+                      ) -> ApiError:
+    """The one answer to any DynamoDB failure or timeout on any route: 503 with Retry-After."""
+    return ApiError(503, "store_unavailable", message,
+                    headers={"Retry-After": str(STORE_RETRY_AFTER_S)})
+
+
 def error_response(status: int, code: str, message: str, *,
                    headers: dict[str, str] | None = None,
                    details: list[dict[str, Any]] | None = None) -> JSONResponse:
@@ -93,11 +105,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, message, headers=exc.headers)
 
     @app.exception_handler(StoreError)
-    async def _store_error(_: Request, exc: StoreError) -> JSONResponse:
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         log.error("store unavailable: %s", exc)
-        return error_response(503, "store_unavailable",
-                              "the data store is not answering; try again shortly",
-                              headers={"Retry-After": "5"})
+        return await _api_error(request, store_unavailable())
 
 
 def internal_error_response() -> JSONResponse:

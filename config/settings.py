@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     dynamodb_local_port: int = Field(8765, alias="DYNAMODB_LOCAL_PORT")
     data_dir: Path = Field(default_factory=default_data_dir, alias="CLOUDSTRO_DATA_DIR")
 
+    # How long one DynamoDB call may take: each attempt is bounded by the connect and read
+    # timeouts, and all attempts together fit inside the API's `store_wait_s`, so a DynamoDB
+    # that hangs costs a request a few seconds, not minutes.
+    dynamodb_connect_timeout_s: float = Field(1.0, gt=0, le=30,
+                                              alias="DYNAMODB_CONNECT_TIMEOUT_S")
+    dynamodb_read_timeout_s: float = Field(2.0, gt=0, le=120, alias="DYNAMODB_READ_TIMEOUT_S")
+    dynamodb_max_attempts: int = Field(2, ge=1, le=10, alias="DYNAMODB_MAX_ATTEMPTS")
+
     # OAuth token encryption at rest.
     token_kms_key_id: str | None = Field(None, alias="TOKEN_KMS_KEY_ID")
     token_key: SecretStr | None = Field(None, alias="CLOUDSTRO_TOKEN_KEY")
@@ -90,6 +98,9 @@ class Settings(BaseSettings):
     turn_timeout_s: float = Field(60.0, gt=0, alias="CLOUDSTRO_TURN_TIMEOUT_S")
     http_max_body_bytes: int = Field(65536, ge=1024, alias="CLOUDSTRO_HTTP_MAX_BODY_BYTES")
     http_turn_workers: int = Field(16, ge=1, le=256, alias="CLOUDSTRO_HTTP_TURN_WORKERS")
+    # Longest the API waits for DynamoDB outside a chat turn (the token's user check, a
+    # thread's history) before answering 503 store_unavailable.
+    store_wait_s: float = Field(6.0, gt=0, le=60, alias="CLOUDSTRO_STORE_WAIT_S")
 
     @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
                      "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")

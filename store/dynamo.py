@@ -1,8 +1,14 @@
-"""One DynamoDB connection per process: endpoint choice, error translation, request metering.
+"""One DynamoDB connection per process: endpoint choice, time budget, error translation,
+request metering.
 
 The endpoint rule is the product's "local is real" decision: an explicit
 `DYNAMODB_ENDPOINT_URL` wins; with none and no AWS credentials, the local DynamoDB that
 `cloudstro db start` runs is used; otherwise AWS itself.
+
+Every client (the repositories' and the conversation checkpointer's) is built from
+`bounded_config`, so no DynamoDB call waits longer than its connect and read timeouts times its
+attempts; and `translate_errors` is the one place an SDK failure becomes a store error, so
+callers handle `StoreError` and never botocore's own exceptions.
 """
 
 from __future__ import annotations
@@ -16,13 +22,15 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
+from botocore.exceptions import ConnectionError as SdkConnectionError
 
 from cloudstro.config import Settings, get_settings
 from cloudstro.store.errors import (
     IndexMissingError,
     StoreError,
     StoreThrottledError,
+    StoreUnavailableError,
     StoreUnreachableError,
     TableMissingError,
 )
@@ -30,6 +38,7 @@ from cloudstro.store.errors import (
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 _THROTTLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException",
                    "RequestLimitExceeded"}
+_SERVER_FAILURE_CODES = {"InternalServerError", "ServiceUnavailable", "InternalFailure"}
 
 
 @dataclass
@@ -99,6 +108,19 @@ def _names_a_missing_index(code: str, message: str) -> bool:
         code == "ResourceNotFoundException" and "index" in message.lower())
 
 
+def bounded_config(settings: Settings) -> Config:
+    """The SDK configuration every DynamoDB client uses: bounded attempts, each bounded in time.
+
+    Standard retry mode backs off with jitter between attempts (under a second for the first
+    retry); connection errors, timeouts, throttling and 5xx answers are what it retries.
+    """
+    return Config(connect_timeout=settings.dynamodb_connect_timeout_s,
+                  read_timeout=settings.dynamodb_read_timeout_s,
+                  retries={"total_max_attempts": settings.dynamodb_max_attempts,
+                           "mode": "standard"},
+                  max_pool_connections=64)
+
+
 def credentials_available() -> bool:
     try:
         return boto3.Session().get_credentials() is not None
@@ -130,9 +152,8 @@ class Dynamo:
         if self.is_local and not credentials_available():
             session_kwargs.update(_LOCAL_CREDENTIALS)
         session = boto3.Session(**session_kwargs)
-        config = Config(retries={"max_attempts": 6, "mode": "standard"},
-                        max_pool_connections=64, connect_timeout=3, read_timeout=20)
-        self.resource = session.resource("dynamodb", endpoint_url=endpoint_url, config=config)
+        self.resource = session.resource("dynamodb", endpoint_url=endpoint_url,
+                                         config=bounded_config(self.settings))
         self.client = self.resource.meta.client
         self.meter = RequestMeter()
         self.client.meta.events.register("after-call.dynamodb", self.meter.record)
@@ -147,20 +168,32 @@ class Dynamo:
 
     @contextmanager
     def translate_errors(self, table: str) -> Iterator[None]:
-        """Turn SDK failures into errors that say what to do."""
+        """Turn SDK failures into errors that say what to do.
+
+        Anything transient (no connection, a timeout, a dropped connection, throttling, a 5xx)
+        becomes a `StoreUnavailableError`; a client mistake such as a failed condition stays
+        the SDK's `ClientError` for the caller that asked for the condition.
+        """
         try:
             yield
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            message = exc.response.get("Error", {}).get("Message", "")
+            error = exc.response.get("Error", {})
+            code, message = error.get("Code", ""), error.get("Message", "")
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
             if _names_a_missing_index(code, message):
                 raise IndexMissingError(table, message) from exc
             if code == "ResourceNotFoundException":
                 raise TableMissingError(table, self.endpoint_label) from exc
             if code in _THROTTLE_CODES:
                 raise StoreThrottledError(f"DynamoDB throttled requests to {table!r}") from exc
+            if status >= 500 or code in _SERVER_FAILURE_CODES:
+                raise StoreUnavailableError(
+                    f"DynamoDB failed a request to {table!r} on its side ({code or status})"
+                ) from exc
             raise
-        except EndpointConnectionError as exc:
+        except (SdkConnectionError, HTTPClientError) as exc:
+            # EndpointConnectionError, ConnectTimeoutError (connect), ReadTimeoutError and
+            # ConnectionClosedError (an answer that never came or was cut off).
             raise StoreUnreachableError(self.endpoint_label, str(exc)) from exc
         except NoCredentialsError as exc:
             raise StoreError(

@@ -26,14 +26,21 @@ class IndexMissingError(StoreError):
         self.table = table
 
 
-class StoreUnreachableError(StoreError):
+class StoreUnavailableError(StoreError):
+    """DynamoDB did not serve a request now but may in a moment: unreachable, too slow,
+    throttling, or failing on its side. Callers answer "try again shortly", never a crash."""
+
+
+class StoreUnreachableError(StoreUnavailableError):
+    """No answer: connection refused or closed, or a connect or read timeout ran out."""
+
     def __init__(self, endpoint: str, detail: str) -> None:
         hint = " (start it with `cloudstro db start`)" if "127.0.0.1" in endpoint else ""
         super().__init__(f"cannot reach DynamoDB at {endpoint}{hint}: {detail}")
         self.endpoint = endpoint
 
 
-class StoreThrottledError(StoreError):
+class StoreThrottledError(StoreUnavailableError):
     """DynamoDB kept throttling after the SDK's own retries."""
 
 

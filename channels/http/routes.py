@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cloudstro.agent.service import Assistant, MessageRejected, new_thread_id
-from cloudstro.channels.errors import ApiError, ErrorBody
+from cloudstro.channels.errors import ApiError, ErrorBody, store_unavailable
 from cloudstro.channels.http.auth import TokenError, verify_token
 from cloudstro.channels.http.logs import note_user
 from cloudstro.channels.http.models import (
@@ -75,7 +75,7 @@ async def caller(request: Request, _declared: DeclaredBearer) -> str:
         raise _unauthorized(exc.code, str(exc)) from exc
     known = state.known_users.cached(claims.sub)
     if known is None:
-        known = await run_blocking(state.known_users.exists, claims.sub)
+        known = await store_call(request, state.known_users.exists, claims.sub)
     if not known:
         raise _unauthorized("unknown_user", "the token's user does not exist")
     note_user(claims.sub)
@@ -91,6 +91,25 @@ async def run_blocking(function: Any, *args: Any) -> Any:
     """Run sync work on the default executor, keeping the request's log context."""
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(None, context.run, function, *args)
+
+
+async def store_call(request: Request, function: Any, *args: Any) -> Any:
+    """Blocking store work for this request, answered 503 once the request's store time is up.
+
+    One deadline per request (CLOUDSTRO_STORE_WAIT_S from the first store call), however many
+    calls it makes; the SDK's own timeouts end the abandoned worker's call soon after.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = getattr(request.state, "store_deadline", None)
+    if deadline is None:
+        deadline = loop.time() + services_of(request).settings.store_wait_s
+        request.state.store_deadline = deadline
+    try:
+        return await asyncio.wait_for(run_blocking(function, *args),
+                                      max(0.0, deadline - loop.time()))
+    except TimeoutError as exc:
+        raise store_unavailable("the data store did not answer in time; try again shortly"
+                                ) from exc
 
 
 async def ready_assistant(request: Request) -> Assistant:
@@ -162,10 +181,10 @@ async def chat_stream(body: ChatRequest, request: Request, user_id: UserId,
 
 @router.get("/threads/{thread_id}", response_model=ThreadHistory,
             responses={**AUTH_ERRORS, **_errors(404, 422)})
-async def thread_history(thread_id: ThreadId, user_id: UserId,
+async def thread_history(thread_id: ThreadId, request: Request, user_id: UserId,
                          assistant: ReadyAssistant) -> dict[str, Any]:
     """Your own conversation, oldest first. Someone else's thread id is simply not found."""
-    turns = await run_blocking(assistant.history, user_id, thread_id)
+    turns = await store_call(request, assistant.history, user_id, thread_id)
     if turns is None:
         raise ApiError(404, "thread_not_found", "no thread with this id for your account")
     return {"threadId": thread_id, "messages": turns}
@@ -181,6 +200,6 @@ async def healthz(request: Request) -> dict[str, str]:
     try:
         await asyncio.wait_for(run_blocking(lambda: services.store.ping()), HEALTH_TIMEOUT_S)
     except TimeoutError as exc:
-        raise ApiError(503, "store_unavailable",
-                       f"DynamoDB did not answer within {HEALTH_TIMEOUT_S:g} seconds") from exc
+        raise store_unavailable(f"DynamoDB did not answer within {HEALTH_TIMEOUT_S:g} seconds"
+                                ) from exc
     return {"status": "ok"}

@@ -1,0 +1,149 @@
+"""DynamoDB down or hanging: every route answers 503 `store_unavailable` within seconds.
+
+The server under test reaches the session's DynamoDB Local through a proxy that can refuse
+connections (down) or accept them and answer nothing (paused), with the product's default
+timeouts and retry budget. Each test also shows the server recovers when DynamoDB is back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from cloudstro.channels.app import create_app
+from cloudstro.store import Store
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import StoreUnavailableError
+from cloudstro.store.local import LocalEngine
+from tests.http.conftest import SECRET, USERS, ApiStack, auth
+from tests.http.flaky_proxy import FlakyProxy
+from tests.servers import LiveServer, start_server
+
+pytestmark = pytest.mark.integration
+
+# "Within a few seconds": the default budget (two attempts of at most 2 s reads) answers in
+# about 5 s; anything near the old 140 s hang fails by far.
+FEW_SECONDS = 8.0
+
+
+@dataclass
+class OutageStack:
+    proxy: FlakyProxy
+    server: LiveServer
+
+    def client(self) -> httpx.Client:
+        # Longer than any bounded answer, far shorter than the hang this guards against.
+        return httpx.Client(base_url=self.server.url, timeout=30)
+
+
+@pytest.fixture
+def outage(api: ApiStack, local_engine: LocalEngine) -> Iterator[OutageStack]:
+    proxy = FlakyProxy(local_engine.port)
+    settings = api.settings.model_copy(update={"dynamodb_endpoint_url": proxy.url})
+    store = Store(Dynamo(settings), settings)
+    server = start_server(create_app(settings, store, auth_secret=SECRET))
+    try:
+        yield OutageStack(proxy, server)
+    finally:
+        proxy.close()
+        server.stop()
+
+
+def _timed(call: Any) -> tuple[httpx.Response, float]:
+    started = time.perf_counter()
+    response = call()
+    return response, time.perf_counter() - started
+
+
+def _assert_store_unavailable(response: httpx.Response, took: float) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "store_unavailable"
+    assert 1 <= int(response.headers["retry-after"]) <= 5
+    assert took < FEW_SECONDS, f"answered after {took:.1f} s"
+
+
+def test_thread_history_is_503_while_dynamodb_is_down(outage: OutageStack) -> None:
+    with outage.client() as client:
+        assert client.get("/v1/threads/none", headers=auth(USERS[0])).status_code == 404
+        outage.proxy.down()
+        response, took = _timed(lambda: client.get("/v1/threads/none",
+                                                   headers=auth(USERS[0])))
+        _assert_store_unavailable(response, took)
+        outage.proxy.up()
+        assert client.get("/v1/threads/none", headers=auth(USERS[0])).status_code == 404
+
+
+def test_thread_history_is_503_not_a_hang_while_dynamodb_is_paused(
+        outage: OutageStack) -> None:
+    with outage.client() as client:
+        assert client.get("/v1/threads/none", headers=auth(USERS[1])).status_code == 404
+        outage.proxy.pause()
+        response, took = _timed(lambda: client.get("/v1/threads/none",
+                                                   headers=auth(USERS[1])))
+        _assert_store_unavailable(response, took)
+        outage.proxy.resume()
+        assert client.get("/v1/threads/none", headers=auth(USERS[1])).status_code == 404
+
+
+def test_chat_from_a_user_not_yet_known_is_503_while_dynamodb_is_paused(
+        outage: OutageStack) -> None:
+    """The wait is in the sign-in check, before the turn's own timeout applies."""
+    outage.proxy.pause()
+    with outage.client() as client:
+        response, took = _timed(lambda: client.post(
+            "/v1/chat", json={"message": "How did I do?"}, headers=auth(USERS[2])))
+        _assert_store_unavailable(response, took)
+        outage.proxy.resume()
+        again = client.post("/v1/chat", json={"message": "How did I do?"},
+                            headers=auth(USERS[2]))
+    assert again.status_code == 200, again.text
+
+
+@pytest.mark.parametrize("failure", ["down", "pause"])
+def test_health_is_503_within_seconds(outage: OutageStack, failure: str) -> None:
+    getattr(outage.proxy, failure)()
+    with outage.client() as client:
+        response, took = _timed(lambda: client.get("/healthz"))
+    _assert_store_unavailable(response, took)
+
+
+# ---------------------------------------------------------------------- the one mapping
+
+def _client_error(code: str, status: int) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "x"},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, "Query")
+
+
+@pytest.mark.parametrize("failure", [
+    EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+    ConnectTimeoutError(endpoint_url="http://127.0.0.1:1"),
+    ReadTimeoutError(endpoint_url="http://127.0.0.1:1"),
+    ConnectionClosedError(endpoint_url="http://127.0.0.1:1"),
+    _client_error("InternalServerError", 500),
+    _client_error("ServiceUnavailable", 503),
+    _client_error("ThrottlingException", 400),
+    _client_error("ProvisionedThroughputExceededException", 400),
+], ids=lambda failure: type(failure).__name__ + getattr(failure, "operation_name", ""))
+def test_every_transient_sdk_failure_is_the_stores_unavailable_error(
+        failure: Exception) -> None:
+    dynamo = Dynamo(endpoint_url="http://127.0.0.1:1", use_local=True)
+    with pytest.raises(StoreUnavailableError), dynamo.translate_errors("cloudstro-users"):
+        raise failure
+
+
+def test_a_client_mistake_is_not_an_outage() -> None:
+    dynamo = Dynamo(endpoint_url="http://127.0.0.1:1", use_local=True)
+    with pytest.raises(ClientError), dynamo.translate_errors("cloudstro-users"):
+        raise _client_error("ConditionalCheckFailedException", 400)
