@@ -36,6 +36,7 @@ MIN_SECRET_CHARS = 32
 KEY_FILE_NAME = "http-auth-secret"
 # User ids become part of the stored thread key `<user>/<thread>`: no "/" may appear in one.
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
+_TOKEN_SHAPE = re.compile(rf"{TOKEN_VERSION}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 CLOCK_SKEW = timedelta(minutes=5)
 GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
@@ -106,9 +107,11 @@ def issue_token(secret: SigningSecret, user_id: str, ttl: timedelta,
 
 
 def verify_token(secret: SigningSecret, token: str, now: datetime | None = None) -> Claims:
-    parts = token.split(".")
-    if len(parts) != 3 or parts[0] != TOKEN_VERSION:
+    # The shape first: a header may carry any bytes (decoded as latin-1), and nothing outside
+    # the token alphabet may reach the signing code, which works on ASCII.
+    if not _TOKEN_SHAPE.fullmatch(token):
         raise TokenError("the token is not well-formed")
+    parts = token.split(".")
     signed_part = f"{parts[0]}.{parts[1]}"
     signature = _b64decode(parts[2])
     # Signature first, in constant time: nothing of an unsigned payload is trusted or parsed.

@@ -4,6 +4,10 @@
 `cloudstro slack` runs the same app over Socket Mode;
 `cloudstro.channels.slack.lambda_handler` serves it on AWS Lambda. Setup, from zero to a
 working app: docs/slack.md.
+
+The endpoint checks Slack's signature itself, on the raw bytes, before bolt sees the request:
+bolt parses the body before its own check (so unsigned garbage would crash it) and logs the
+body of a request whose signature fails. Unsigned requests are a 401 here, unparsed and unlogged.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from slack_bolt import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
+from cloudstro.channels.errors import error_response
 from cloudstro.config import Settings
 from cloudstro.store import Store
 
@@ -26,16 +32,18 @@ EVENTS_PATH = "/slack/events"
 
 def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -> None:
     """Mount `POST /slack/events` on `app`; without Slack credentials, log why and do nothing."""
-    missing = [name for name, value in (("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+    signing_secret = settings.slack_signing_secret
+    missing = [name for name, value in (("SLACK_SIGNING_SECRET", signing_secret),
                                         ("SLACK_BOT_TOKEN", settings.slack_bot_token))
                if value is None]
-    if missing:
+    if missing or signing_secret is None:
         log.info("Slack is off: %s not set (see docs/slack.md)", " and ".join(missing))
         return
     from cloudstro.channels.slack.bolt_app import build_slack_app
 
     bolt_app = build_slack_app(store, assistant, settings)
     app.state.slack_app = bolt_app
+    verifier = SignatureVerifier(signing_secret.get_secret_value())
 
     @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
@@ -43,9 +51,15 @@ def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return JSONResponse({"error": "the request body is not UTF-8"}, status_code=400)
-        bolt_request = BoltRequest(body=body, query=request.url.query,
-                                   headers=dict(request.headers))
+            return error_response(400, "bad_request", "the request body is not UTF-8")
+        if not signed_by_slack(verifier, raw, request.headers):
+            return error_response(401, "invalid_signature",
+                                  "the request does not carry a valid Slack signature")
+        try:
+            bolt_request = BoltRequest(body=body, query=request.url.query,
+                                       headers=dict(request.headers))
+        except ValueError:  # signed, yet not the JSON or form payload Slack sends
+            return error_response(400, "bad_request", "the request body is not a Slack payload")
         # dispatch blocks (signature check, auth.test on first use, acknowledgement); a worker
         # thread keeps it off the event loop so one slow request never delays another's ack.
         response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
@@ -55,4 +69,17 @@ def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -
     log.info("Slack events at POST %s (Web API %s)", EVENTS_PATH, settings.slack_api_url)
 
 
-__all__ = ["EVENTS_PATH", "install"]
+def signed_by_slack(verifier: SignatureVerifier, body: bytes, headers: Any) -> bool:
+    """Slack's v0 signature over the raw body, within five minutes, in constant time.
+
+    Headers arrive as any bytes a client sent: a non-numeric timestamp or a non-ASCII
+    signature is simply not a valid signature (the SDK would raise on either).
+    """
+    timestamp = headers.get("x-slack-request-timestamp") or ""
+    signature = headers.get("x-slack-signature") or ""
+    if not (timestamp.isascii() and timestamp.isdigit() and signature.isascii()):
+        return False
+    return verifier.is_valid(body, timestamp, signature)
+
+
+__all__ = ["EVENTS_PATH", "install", "signed_by_slack"]
