@@ -102,8 +102,32 @@ class Settings(BaseSettings):
     # thread's history) before answering 503 store_unavailable.
     store_wait_s: float = Field(6.0, gt=0, le=60, alias="CLOUDSTRO_STORE_WAIT_S")
 
+    # Platform APIs (sync). Base URLs are settings so tests, proxies and sandboxes work; the
+    # connectors add any API version segment themselves.
+    twitter_api_url: str = Field("https://api.x.com", alias="TWITTER_API_URL")
+    instagram_api_url: str = Field("https://graph.instagram.com", alias="INSTAGRAM_API_URL")
+    facebook_api_url: str = Field("https://graph.facebook.com", alias="FACEBOOK_API_URL")
+    tiktok_api_url: str = Field("https://open.tiktokapis.com", alias="TIKTOK_API_URL")
+    twitter_client_id: str | None = Field(None, alias="TWITTER_CLIENT_ID")
+    twitter_client_secret: SecretStr | None = Field(None, alias="TWITTER_CLIENT_SECRET")
+    facebook_app_id: str | None = Field(None, alias="FACEBOOK_APP_ID")
+    facebook_app_secret: SecretStr | None = Field(None, alias="FACEBOOK_APP_SECRET")
+    instagram_client_id: str | None = Field(None, alias="INSTAGRAM_CLIENT_ID")
+    instagram_client_secret: SecretStr | None = Field(None, alias="INSTAGRAM_CLIENT_SECRET")
+    tiktok_client_id: str | None = Field(None, alias="TIKTOK_CLIENT_ID")
+    tiktok_client_secret: SecretStr | None = Field(None, alias="TIKTOK_CLIENT_SECRET")
+    sync_backfill_days: int = Field(90, ge=1, le=3650, alias="CLOUDSTRO_SYNC_BACKFILL_DAYS")
+    sync_workers: int = Field(8, ge=1, le=64, alias="CLOUDSTRO_SYNC_WORKERS")
+    sync_http_timeout_s: float = Field(20.0, gt=0, alias="CLOUDSTRO_SYNC_HTTP_TIMEOUT_S")
+    sync_max_attempts: int = Field(4, ge=1, le=10, alias="CLOUDSTRO_SYNC_MAX_ATTEMPTS")
+    sync_max_wait_s: float = Field(120.0, ge=0, alias="CLOUDSTRO_SYNC_MAX_WAIT_S")
+    sync_interval_s: float = Field(900.0, gt=0, alias="CLOUDSTRO_SYNC_INTERVAL_S")
+
     @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
-                     "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+                     "slack_bot_token", "slack_signing_secret", "slack_app_token",
+                     "twitter_client_id", "twitter_client_secret", "facebook_app_id",
+                     "facebook_app_secret", "instagram_client_id", "instagram_client_secret",
+                     "tiktok_client_id", "tiktok_client_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`.env.example` leaves optional values blank; blank means "not configured"."""
