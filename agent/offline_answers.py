@@ -55,7 +55,9 @@ def profile(result: Result) -> str:
     prefs = result.get("aiPreferences") or {}
     platforms = ", ".join(result.get("connectedPlatforms") or []) or "none"
     times = ", ".join(prefs.get("preferredTimes") or []) or "none set"
-    return (f"**{result['fullName']}** (@{result['username']}), {result['subscription']} plan, "
+    name = result.get("fullName") or result.get("username") or "Your profile"
+    handle = f" (@{result['username']})" if result.get("username") else ""
+    return (f"**{name}**{handle}, {result['subscription']} plan, "
             f"timezone {result['timezone']}.\n- Connected: {platforms}\n"
             f"- Style: {prefs.get('contentStyle')}, posting {prefs.get('postingFrequency')}, "
             f"preferred times {times}")
@@ -66,8 +68,9 @@ def accounts(result: Result) -> str:
         return "You have no connected accounts yet."
     lines = [f"You have {counted(result['count'], 'connected account')}:"]
     for account in result["accounts"]:
-        status = account["syncStatus"] + ("" if account["active"] else ", inactive")
-        lines.append(f"- **{account['platform']}** {account['handle']}: "
+        status = (account.get("syncStatus") or "unknown") + (
+            "" if account["active"] else ", inactive")
+        lines.append(f"- **{account['platform']}** {account.get('handle') or ''}: "
                      f"{_num(account['followers'])} followers, following "
                      f"{_num(account['following'])} (sync: {status})")
     return "\n".join(lines)
@@ -204,17 +207,28 @@ WRITERS: dict[str, Callable[[Result], str]] = {
 }
 
 
+def _unreadable(result: Result) -> str:
+    """"1 post could not be read." for records the store had to skip, else nothing."""
+    counts = result.get("unreadable") or {}
+    if not counts:
+        return ""
+    return " and ".join(counted(count, noun) for noun, count in counts.items()) + \
+        " could not be read."
+
+
 def compose_answer(results: list[tuple[str, Any]]) -> str:
     parts = []
     for name, result in results:
         if not isinstance(result, dict):
             parts.append("I can't tell that from your data.")
-        elif "error" in result:
+            continue
+        if "error" in result:
             parts.append(f"I couldn't get that: {result['error']}.")
-        else:
-            writer = WRITERS.get(name)
-            try:
-                parts.append(writer(result) if writer else "I can't tell that from your data.")
-            except (KeyError, TypeError, ValueError):
-                parts.append("I can't tell that from your data.")
+            continue
+        writer = WRITERS.get(name)
+        try:
+            part = writer(result) if writer else "I can't tell that from your data."
+        except (KeyError, TypeError, ValueError):
+            part = "I can't tell that from your data."
+        parts.append("\n".join(filter(None, (part, _unreadable(result)))))
     return "\n\n".join(parts)

@@ -56,7 +56,9 @@ def engagement_velocity(post: SocialPost, snapshots: list[EngagementSnapshot]) -
     measured: list[tuple[datetime, int, int | None]] = [
         (s.timestamp, s.interactions, s.views) for s in own
     ]
-    measured.append((post.fetchedAt, post.engagement.interactions, post.engagement.views))
+    if post.fetchedAt is not None:  # older items do not say when they were fetched
+        measured.append((post.fetchedAt, post.engagement.interactions,
+                         post.engagement.views))
     measured.sort(key=lambda m: m[0])
 
     values: dict[str, int | None] = {}
@@ -86,7 +88,7 @@ def engagement_velocity(post: SocialPost, snapshots: list[EngagementSnapshot]) -
                       interactions=count, views=views)
         for at, count, views in measured
     ]
-    latest = measured[-1]
+    latest = measured[-1] if measured else None
     return Velocity(
         postId=post.postId,
         createdAt=iso_z(post.createdAt),
@@ -96,7 +98,7 @@ def engagement_velocity(post: SocialPost, snapshots: list[EngagementSnapshot]) -
         interactions_24h=day,
         first_hour_share=share,
         filled_from_stored_velocity=filled,
-        latest_interactions=latest[1],
-        latest_at=iso_z(latest[0]),
+        latest_interactions=latest[1] if latest else None,
+        latest_at=iso_z(latest[0]) if latest else None,
         history=_thin(history, MAX_POINTS),
     )

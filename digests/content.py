@@ -242,7 +242,7 @@ def compose(inputs: DigestInputs) -> Digest:
     caveats = _account_caveats(inputs.accounts)
     if not current and not before:
         return Digest(
-            userId=profile.userId, name=profile.fullName, timezone=profile.zone,
+            userId=profile.userId, name=profile.display_name, timezone=profile.zone,
             cadence=occurrence.cadence, occurrence_key=occurrence.key,
             period_label=period.label, previous_label=previous.label,
             period_start=period.start, period_end=period.end, has_data=False,
@@ -275,7 +275,7 @@ def compose(inputs: DigestInputs) -> Digest:
         caveats.append(f"No posts this {noun}; figures below are the previous {noun}'s.")
 
     return Digest(
-        userId=profile.userId, name=profile.fullName, timezone=profile.zone,
+        userId=profile.userId, name=profile.display_name, timezone=profile.zone,
         cadence=occurrence.cadence, occurrence_key=occurrence.key,
         period_label=period.label, previous_label=previous.label,
         period_start=period.start, period_end=period.end, has_data=True,
@@ -289,7 +289,8 @@ def compose(inputs: DigestInputs) -> Digest:
 def _followers(accounts: list[AccountSummary]) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for account in accounts:
-        totals[account.platform] += account.followerCount
+        if account.followerCount is not None:  # unknown is left out, not zero
+            totals[account.platform] += account.followerCount
     return dict(totals)
 
 

@@ -30,7 +30,8 @@ from cloudstro.store.records import AIInsight
 
 
 def _fresh(insight: AIInsight | None, now: datetime) -> bool:
-    return insight is not None and insight.is_live(now) and insight.metadata.aiModel == MODEL
+    return (insight is not None and insight.is_live(now) and insight.metadata is not None
+            and insight.metadata.aiModel == MODEL)
 
 
 def _source(insight: AIInsight, stored: bool) -> dict[str, Any]:

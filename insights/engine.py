@@ -60,7 +60,8 @@ class RefreshSummary:
 def followers_by_platform(store: Store, user_id: str) -> dict[str, int]:
     totals: dict[str, int] = {}
     for account in store.accounts.list_for_user(user_id, limit=FOLLOWER_ACCOUNTS_LIMIT):
-        totals[account.platform] = totals.get(account.platform, 0) + account.followerCount
+        if account.followerCount is not None:  # unknown is left out, not counted as zero
+            totals[account.platform] = totals.get(account.platform, 0) + account.followerCount
     return totals
 
 

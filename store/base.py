@@ -1,22 +1,49 @@
-"""What every repository shares: paged queries, batched writes, validated records."""
+"""What every repository shares: paged queries, batched writes, validated records.
+
+Reads are tolerant (see `store.records`): an item that still cannot be read, say a malformed
+`createdAt` or a key attribute of the wrong type, is skipped, logged once by its key (never
+its content) and counted in the `ReadList` the read returns, so an answer says "1 post could
+not be read" instead of failing for every question that touches the partition.
+"""
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import ValidationError
 
 from cloudstro.store.codec import from_item, to_item
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import UnprocessedItemsError
+from cloudstro.store.records import Record, Stored
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=Stored)
+
+log = logging.getLogger("cloudstro.store")
 
 BATCH_SIZE = 25  # BatchWriteItem's hard limit per request
 MAX_BATCH_ATTEMPTS = 8
+
+
+class ReadList(list[ModelT]):
+    """The records a read returned, plus the keys of the items it had to skip.
+
+    A plain list to every caller that only wants the records; `skipped` is for the ones that
+    tell the user what they could not read.
+    """
+
+    def __init__(self, records: Iterable[ModelT] = (),
+                 skipped: Iterable[dict[str, str]] = ()) -> None:
+        super().__init__(records)
+        self.skipped: list[dict[str, str]] = list(skipped)
+
+    def keeping(self, records: Iterable[ModelT]) -> ReadList[ModelT]:
+        """Other records (filtered, sorted, cut) that still carry this read's skipped keys."""
+        return ReadList(records, self.skipped)
 
 
 class Repository:
@@ -31,6 +58,28 @@ class Repository:
         self.table = dynamo.table(table_name)
 
     # ------------------------------------------------------------------ reads
+
+    def _read_all(self, model: type[ModelT], items: Iterable[dict[str, Any]]
+                  ) -> ReadList[ModelT]:
+        """Every item that can be read as `model`; the others skipped, logged and counted."""
+        result: ReadList[ModelT] = ReadList()
+        for item in items:
+            try:
+                result.append(model.from_stored(item))
+            except ValidationError as exc:
+                key = self._key_of(item)
+                log.warning("skipped an unreadable %s item %s (%s)", self.role, key,
+                            _problems(exc))
+                result.skipped.append(key)
+        return result
+
+    def _read_one(self, model: type[ModelT], item: dict[str, Any] | None) -> ModelT | None:
+        """One item asked for by its key: read tolerantly; if it still cannot be read, the
+        caller asked for exactly this record, so the validation error is raised, not hidden."""
+        return model.from_stored(item) if item else None
+
+    def _key_of(self, item: dict[str, Any]) -> dict[str, str]:
+        return {name: str(item.get(name, "?")) for name in self.key_names}
 
     def _get(self, key: dict[str, Any], projection: Iterable[str] | None = None
              ) -> dict[str, Any] | None:
@@ -73,6 +122,23 @@ class Repository:
         with self.dynamo.translate_errors(self.table_name):
             self.table.put_item(Item=to_item(item), **conditions)
 
+    def refresh(self, record: Record) -> None:
+        """Write `record`'s attributes onto its item, keeping the attributes it does not carry.
+
+        A put replaces the whole item; this is for writers that own only part of an item (the
+        demo data owns a profile's name and habits, not the Slack link or digest settings a
+        person added since), so refreshing their part never erases someone else's.
+        """
+        item = to_item(record.to_record())
+        key = {name: item.pop(name) for name in self.key_names}
+        names = {f"#a{index}": name for index, name in enumerate(item)}
+        values = {f":v{index}": value for index, value in enumerate(item.values())}
+        expression = "SET " + ", ".join(f"#a{index} = :v{index}" for index in range(len(item)))
+        with self.dynamo.translate_errors(self.table_name):
+            self.table.update_item(Key=key, UpdateExpression=expression,
+                                   ExpressionAttributeNames=names,
+                                   ExpressionAttributeValues=values)
+
     def _batch_put(self, items: list[dict[str, Any]],
                    progress: Callable[[int], None] | None = None) -> int:
         """Write items 25 per request, retrying `UnprocessedItems` with jittered backoff.
@@ -106,6 +172,12 @@ class Repository:
     def _delete(self, key: dict[str, Any]) -> None:
         with self.dynamo.translate_errors(self.table_name):
             self.table.delete_item(Key=key)
+
+
+def _problems(error: ValidationError) -> str:
+    """Which attributes failed and how, never their values (they may be message text)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or error.title}: {e['type']}"
+                     for e in error.errors()[:3])
 
 
 def _projection(attributes: Iterable[str] | None,

@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from cloudstro.store.base import Repository
+from cloudstro.store.base import ReadList, Repository
 from cloudstro.store.records import EngagementSnapshot, iso_z
 from cloudstro.store.tables import ENGAGEMENT_BY_TIME
 
@@ -25,14 +25,14 @@ class EngagementRepository(Repository):
         return self._batch_put([snapshot.to_record() for snapshot in snapshots], progress)
 
     def history_for_post(self, user_id: str, post_id: str,
-                         limit: int | None = None) -> list[EngagementSnapshot]:
+                         limit: int | None = None) -> ReadList[EngagementSnapshot]:
         """A post's snapshots in time order: `begins_with(engagementId, "<postId>#")`."""
         items = self._query(KeyConditionExpression=Key("userId").eq(user_id)
                             & Key("engagementId").begins_with(f"{post_id}#"), limit=limit)
-        return [EngagementSnapshot.model_validate(item) for item in items]
+        return self._read_all(EngagementSnapshot, items)
 
     def in_period(self, user_id: str, start: datetime, end: datetime,
-                  platform: str | None = None) -> list[EngagementSnapshot]:
+                  platform: str | None = None) -> ReadList[EngagementSnapshot]:
         """Snapshots measured in [start, end], oldest first.
 
         The seed filters the whole partition on `timestampISO`; the sort key begins with the
@@ -47,12 +47,12 @@ class EngagementRepository(Repository):
         if platform:
             params["FilterExpression"] = Attr("engagementId").begins_with(f"{platform}#")
         items = self._query(has_filter=bool(platform), **params)
-        return [EngagementSnapshot.model_validate(item) for item in items]
+        return self._read_all(EngagementSnapshot, items)
 
     def for_user(self, user_id: str, platform: str | None = None,
-                 limit: int | None = None) -> list[EngagementSnapshot]:
+                 limit: int | None = None) -> ReadList[EngagementSnapshot]:
         condition = Key("userId").eq(user_id)
         if platform:
             condition = condition & Key("engagementId").begins_with(f"{platform}#")
         items = self._query(KeyConditionExpression=condition, limit=limit)
-        return [EngagementSnapshot.model_validate(item) for item in items]
+        return self._read_all(EngagementSnapshot, items)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from cloudstro.store.base import Repository
+from cloudstro.store.base import ReadList, Repository
 from cloudstro.store.records import AIInsight, iso_z
 
 
@@ -22,8 +22,7 @@ class InsightsRepository(Repository):
         return self._batch_put([insight.to_record() for insight in insights])
 
     def get(self, user_id: str, insight_id: str) -> AIInsight | None:
-        item = self._get({"userId": user_id, "insightId": insight_id})
-        return AIInsight.model_validate(item) if item else None
+        return self._read_one(AIInsight, self._get({"userId": user_id, "insightId": insight_id}))
 
     def delete(self, user_id: str, insight_id: str) -> None:
         self._delete({"userId": user_id, "insightId": insight_id})
@@ -35,7 +34,7 @@ class InsightsRepository(Repository):
         return [item["insightId"] for item in items]
 
     def list_for_user(self, user_id: str, insight_type: str | None = None,
-                      limit: int | None = None) -> list[AIInsight]:
+                      limit: int | None = None) -> ReadList[AIInsight]:
         """All of a user's insights, optionally of one type.
 
         The seed filters type with a FilterExpression over the whole partition; insight ids
@@ -50,11 +49,11 @@ class InsightsRepository(Repository):
             params = {"FilterExpression": Attr("insightType").eq(insight_type),
                       "has_filter": True}
         items = self._query(KeyConditionExpression=condition, limit=limit, **params)
-        return [AIInsight.model_validate(item) for item in items]
+        return self._read_all(AIInsight, items)
 
     def active(self, user_id: str, insight_type: str | None = None,
                min_confidence: float | None = None, platform: str | None = None,
-               now: datetime | None = None, limit: int | None = None) -> list[AIInsight]:
+               now: datetime | None = None, limit: int | None = None) -> ReadList[AIInsight]:
         """Insights a user may act on now, most confident first.
 
         An insight is live only while `isActive`, before `validUntilISO` and before `TTL`:
@@ -76,20 +75,20 @@ class InsightsRepository(Repository):
             live = live & Attr("platform").eq(platform)
         items = self._query(KeyConditionExpression=condition, FilterExpression=live,
                             has_filter=True)
-        insights = [AIInsight.model_validate(item) for item in items]
-        insights = [insight for insight in insights
-                    if insight.is_live(now) and insight.confidence > 0]
-        insights.sort(key=lambda insight: insight.confidence, reverse=True)
-        return insights[:limit] if limit is not None else insights
+        read = self._read_all(AIInsight, items)
+        current = sorted((insight for insight in read
+                          if insight.is_live(now) and insight.confidence > 0),
+                         key=lambda insight: insight.confidence, reverse=True)
+        return read.keeping(current[:limit] if limit is not None else current)
 
     def high_confidence(self, insight_type: str, min_confidence: float,
-                        limit: int | None = None) -> list[AIInsight]:
+                        limit: int | None = None) -> ReadList[AIInsight]:
         """Cross-user GSI read (insightType-confidenceScore-index): batch jobs only."""
         items = self._query(IndexName="insightType-confidenceScore-index", limit=limit,
                             ScanIndexForward=False,
                             KeyConditionExpression=Key("insightType").eq(insight_type)
                             & Key("confidenceScore").gt(_decimal(min_confidence)))
-        return [AIInsight.model_validate(item) for item in items]
+        return self._read_all(AIInsight, items)
 
 
 def _decimal(value: float):

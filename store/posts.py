@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from cloudstro.store.base import Repository
+from cloudstro.store.base import ReadList, Repository
 from cloudstro.store.records import SocialPost, iso_z
 from cloudstro.store.tables import POSTS_BY_DATE
 
@@ -27,11 +28,10 @@ class PostsRepository(Repository):
 
     def get(self, user_id: str, post_id: str) -> SocialPost | None:
         """One post by its key (`platform#id`)."""
-        item = self._get({"userId": user_id, "postId": post_id})
-        return SocialPost.model_validate(item) if item else None
+        return self._read_one(SocialPost, self._get({"userId": user_id, "postId": post_id}))
 
-    def iter_for_user(self, user_id: str, platform: str | None = None,
-                      limit: int | None = None) -> Iterator[SocialPost]:
+    def list_for_user(self, user_id: str, platform: str | None = None,
+                      limit: int | None = None) -> ReadList[SocialPost]:
         """A user's posts, optionally on one platform.
 
         The seed filters platform with a FilterExpression, which reads (and bills) every post
@@ -41,16 +41,12 @@ class PostsRepository(Repository):
         condition = Key("userId").eq(user_id)
         if platform:
             condition = condition & Key("postId").begins_with(f"{platform}#")
-        for item in self._query(KeyConditionExpression=condition, limit=limit):
-            yield SocialPost.model_validate(item)
-
-    def list_for_user(self, user_id: str, platform: str | None = None,
-                      limit: int | None = None) -> list[SocialPost]:
-        return list(self.iter_for_user(user_id, platform, limit))
+        return self._read_all(SocialPost,
+                              self._query(KeyConditionExpression=condition, limit=limit))
 
     def list_in_period(self, user_id: str, start: datetime, end: datetime,
                        platform: str | None = None, limit: int | None = None
-                       ) -> list[SocialPost]:
+                       ) -> ReadList[SocialPost]:
         """A user's posts created in [start, end), newest first.
 
         The seed reads "recent posts" from the cross-user platform GSI and filters by user,
@@ -65,20 +61,16 @@ class PostsRepository(Repository):
         if platform:
             params["FilterExpression"] = Attr("postId").begins_with(f"{platform}#")
         end_iso = iso_z(end)
-        posts: list[SocialPost] = []
-        for item in self._query(has_filter=True, **params):
-            if item["createdAtISO"] == end_iso:  # BETWEEN is inclusive; the period is not
-                continue
-            posts.append(SocialPost.model_validate(item))
-            if limit is not None and len(posts) >= limit:
-                break
-        return posts
+        # BETWEEN is inclusive; the period is not.
+        items = (item for item in self._query(has_filter=True, **params)
+                 if item.get("createdAtISO") != end_iso)
+        return self._read_all(SocialPost, islice(items, limit))
 
     def recent_on_platform(self, platform: str, since: datetime,
-                           limit: int | None = None) -> list[SocialPost]:
+                           limit: int | None = None) -> ReadList[SocialPost]:
         """Cross-user GSI read (platform-createdAtISO-index), newest first: batch jobs only."""
         items = self._query(IndexName="platform-createdAtISO-index", limit=limit,
                             ScanIndexForward=False,
                             KeyConditionExpression=Key("platform").eq(platform)
                             & Key("createdAtISO").gt(iso_z(since)))
-        return [SocialPost.model_validate(item) for item in items]
+        return self._read_all(SocialPost, items)

@@ -6,6 +6,16 @@ absent, and nowhere else, so no caller computes them a second time. They are *no
 when present: a stored item reads back exactly as it was written (the seed's own examples carry
 values such as a 2022 `TTL` that a recomputation would silently change). To change a source
 attribute, use `rebuild(...)`, which drops the derived attributes and derives them afresh.
+
+Strict on write, tolerant on read. `model_validate` is the write path: every attribute the
+seed requires must be there. `from_stored` is the read path: items written by older importers,
+by sync, by a key migration or by other tools lack attributes the seed lists, or carry ones it
+does not, and one such item must not stop every answer that reads its partition. On read, an
+attribute marked `OptionalOnRead` may be absent (it reads as `None`: unknown, never a made-up
+value), an attribute the key already spells out (a post's platform and id, say) is taken from
+the key, and attributes this model does not know are ignored. What a record cannot do without
+(its keys, a post's `createdAt` and counts) stays required, and a value that is present but
+malformed is still an error: the repositories skip and count such an item.
 """
 
 from __future__ import annotations
@@ -13,18 +23,22 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Platform = Literal["twitter", "instagram", "facebook", "tiktok", "rednote"]
 PLATFORMS: tuple[str, ...] = ("twitter", "instagram", "facebook", "tiktok", "rednote")
@@ -74,24 +88,62 @@ UtcDateTime = Annotated[
 ]
 
 
-class Record(BaseModel):
-    """Common behaviour: strict attribute names, derived attributes filled once."""
+# --------------------------------------------------------------------------- reading
+
+READING: dict[str, bool] = {"cloudstro.reading": True}  # the validation context of a read
+
+
+def _is_reading(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("cloudstro.reading"))
+
+
+def _required_on_write(value: Any, info: ValidationInfo) -> Any:
+    if value is None and not _is_reading(info):
+        raise PydanticCustomError("missing", "Field required")
+    return value
+
+
+T = TypeVar("T")
+# Required when a record is written, may be absent (None) when an item is read back.
+OptionalOnRead = Annotated[T | None, AfterValidator(_required_on_write),
+                           Field(validate_default=True)]
+
+
+class Stored(BaseModel):
+    """A stored shape, whole record or nested part: strict on write, tolerant on read."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
 
-    DERIVED: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _fill_derived(cls, data: Any) -> Any:
+    def _prepare(cls, data: Any, handler: ValidatorFunctionWrapHandler,
+                 info: ValidationInfo) -> Any:
         if isinstance(data, dict):
             data = dict(data)
+            if _is_reading(info):
+                data = {name: value for name, value in data.items() if name in cls.model_fields}
+                cls._fill_on_read(data)
             cls._derive(data)
-        return data
+        return handler(data)
+
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        """On read, fill absent attributes the item still implies (its key spells most out)."""
 
     @classmethod
     def _derive(cls, data: dict[str, Any]) -> None:
         """Fill absent derived attributes in place; subclasses override."""
+
+    @classmethod
+    def from_stored(cls, item: dict[str, Any]) -> Self:
+        """Validate an item read from DynamoDB, tolerantly (see the module docstring)."""
+        return cls.model_validate(item, context=READING)
+
+
+class Record(Stored):
+    """Common behaviour of the five record types: derived attributes filled once."""
+
+    DERIVED: ClassVar[tuple[str, ...]] = ()
 
     def to_record(self) -> dict[str, Any]:
         """The item as the seed shows it: JSON types, absent optionals left out."""
@@ -106,6 +158,17 @@ class Record(BaseModel):
         return type(self).model_validate(data)
 
 
+def _split_key(data: dict[str, Any], key: str, first: str, second: str,
+               from_right: bool = False) -> None:
+    """Fill `first`/`second` from a `first#second` key attribute when they are absent."""
+    value = data.get(key)
+    if not isinstance(value, str) or "#" not in value:
+        return
+    head, tail = value.rsplit("#", 1) if from_right else value.split("#", 1)
+    data.setdefault(first, head)
+    data.setdefault(second, tail)
+
+
 def _as_iso(value: Any) -> str:
     return iso_z(_parse_utc(value))
 
@@ -113,8 +176,7 @@ def _as_iso(value: Any) -> str:
 # --------------------------------------------------------------------------- users
 
 
-class AIPreferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AIPreferences(Stored):
 
     contentStyle: str = "professional"
     postingFrequency: str = "daily"
@@ -129,10 +191,8 @@ class AIPreferences(BaseModel):
         return times
 
 
-class DigestPreferences(BaseModel):
+class DigestPreferences(Stored):
     """When and where a user's scheduled digest goes; times are in the user's timezone."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = False
     cadence: Literal["daily", "weekly"] = "weekly"
@@ -153,15 +213,15 @@ class UserProfile(Record):
 
     userId: str = Field(min_length=1)
     recordType: Literal["USER_PROFILE"] = "USER_PROFILE"
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    username: str = Field(min_length=1)
-    fullName: str
+    email: OptionalOnRead[str] = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    username: OptionalOnRead[str] = Field(default=None, min_length=1)
+    fullName: OptionalOnRead[str] = None
     avatar: str | None = None
     subscription: Literal["premium", "basic", "free"] = "free"
     socialAccountsConnected: list[Platform] = Field(default_factory=list)
     aiPreferences: AIPreferences = Field(default_factory=AIPreferences)
-    createdAt: UtcDateTime
-    updatedAt: UtcDateTime
+    createdAt: OptionalOnRead[UtcDateTime] = None
+    updatedAt: OptionalOnRead[UtcDateTime] = None
     isActive: bool = True
     lastLoginAt: UtcDateTime | None = None
     accountType: str = "USER_ACCOUNT"
@@ -184,6 +244,11 @@ class UserProfile(Record):
     def zone(self) -> str:
         """The IANA zone best times and digests use: the profile's, else UTC."""
         return self.timezone or "UTC"
+
+    @property
+    def display_name(self) -> str:
+        """How to address the user: full name, else username, else the user id."""
+        return self.fullName or self.username or self.userId
 
     @field_validator("timezone")
     @classmethod
@@ -215,24 +280,28 @@ class SocialAccount(Record):
     id: str
     platform: Platform
     accountId: str = Field(min_length=1)
-    accountName: str
-    accountHandle: str
+    accountName: OptionalOnRead[str] = None
+    accountHandle: OptionalOnRead[str] = None
     profilePicture: str | None = None
-    followerCount: int = Field(ge=0)
-    followingCount: int = Field(ge=0)
+    followerCount: OptionalOnRead[int] = Field(default=None, ge=0)
+    followingCount: OptionalOnRead[int] = Field(default=None, ge=0)
     accessToken: str = Field(repr=False)
     refreshToken: str | None = Field(default=None, repr=False)
-    tokenExpiresAt: UtcDateTime
+    tokenExpiresAt: OptionalOnRead[UtcDateTime] = None
     isActive: bool = True
-    connectedAt: UtcDateTime
+    connectedAt: OptionalOnRead[UtcDateTime] = None
     lastSyncAt: UtcDateTime | None = None
     syncStatus: Literal["active", "error", "paused"] = "active"
     permissions: list[str] = Field(default_factory=list)
     platformSpecificData: dict[str, Any] | None = None
-    createdAt: UtcDateTime
-    updatedAt: UtcDateTime
+    createdAt: OptionalOnRead[UtcDateTime] = None
+    updatedAt: OptionalOnRead[UtcDateTime] = None
     accountStatus: Literal["active", "inactive"]
     accountType: str = "social_media"
+
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        _split_key(data, "platformAccountId", "platform", "accountId")
 
     @classmethod
     def _derive(cls, data: dict[str, Any]) -> None:
@@ -254,20 +323,23 @@ class SocialAccount(Record):
         return self
 
 
-class AccountSummary(BaseModel):
-    """What the agent may know of an account: no tokens, encrypted or not."""
+class AccountSummary(Stored):
+    """What the agent may know of an account: no tokens, encrypted or not.
+
+    Only ever read, so everything but the key is optional: a count the item lacks is unknown.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
-    userId: str
+    userId: str = Field(min_length=1)
     platform: Platform
     platformAccountId: str
-    accountName: str
-    accountHandle: str
-    followerCount: int
-    followingCount: int
-    isActive: bool
-    syncStatus: str
+    accountName: str | None = None
+    accountHandle: str | None = None
+    followerCount: int | None = None
+    followingCount: int | None = None
+    isActive: bool = True
+    syncStatus: str | None = None
     lastSyncAt: UtcDateTime | None = None
     connectedAt: UtcDateTime | None = None
 
@@ -276,12 +348,15 @@ class AccountSummary(BaseModel):
         "followingCount", "isActive", "syncStatus", "lastSyncAt", "connectedAt",
     )
 
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        _split_key(data, "platformAccountId", "platform", "accountId")
+
 
 # --------------------------------------------------------------------------- posts
 
 
-class Engagement(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Engagement(Stored):
 
     likes: int = Field(ge=0)
     shares: int = Field(ge=0)
@@ -293,8 +368,7 @@ class Engagement(BaseModel):
         return self.likes + self.shares + self.comments
 
 
-class Media(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Media(Stored):
 
     type: Literal["image", "video", "gif", "carousel", "audio"]
     url: str
@@ -302,8 +376,7 @@ class Media(BaseModel):
     altText: str | None = None
 
 
-class AIAnalysis(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AIAnalysis(Stored):
 
     topics: list[str] = Field(default_factory=list)
     engagementPrediction: Literal["high", "medium", "low"] | None = None
@@ -328,9 +401,9 @@ class SocialPost(Record):
     id: str = Field(min_length=1)
     platform: Platform
     content: str
-    authorId: str
-    authorName: str
-    authorHandle: str
+    authorId: OptionalOnRead[str] = None
+    authorName: OptionalOnRead[str] = None
+    authorHandle: OptionalOnRead[str] = None
     url: str | None = None
     engagement: Engagement
     # Interactions per 100 views; unknown (absent) when the platform reports no views.
@@ -341,12 +414,17 @@ class SocialPost(Record):
     sentiment: Literal["positive", "negative", "neutral"] | None = None
     aiAnalysis: AIAnalysis | None = None
     createdAt: UtcDateTime
-    fetchedAt: UtcDateTime
+    fetchedAt: OptionalOnRead[UtcDateTime] = None
     isOwn: bool = True
     createdAtISO: str
     postType: str = "social_media_post"
     hasMedia: bool
     engagementScore: int = Field(ge=0)
+
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        _split_key(data, "postId", "platform", "id")
+        data.setdefault("content", "")  # a post without text (a captionless video)
 
     @classmethod
     def _derive(cls, data: dict[str, Any]) -> None:
@@ -388,8 +466,7 @@ class SocialPost(Record):
 # --------------------------------------------------------------------------- engagement
 
 
-class EngagementVelocity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EngagementVelocity(Stored):
 
     first30min: int | None = Field(default=None, ge=0)
     firstHour: int | None = Field(default=None, ge=0)
@@ -415,13 +492,19 @@ class EngagementSnapshot(Record):
     timestamp: UtcDateTime
     hourOfDay: int = Field(ge=0, le=23)
     dayOfWeek: Literal[WEEKDAYS]  # type: ignore[valid-type]
-    contentType: Literal["text_post", "image_post", "video_post"]
-    hasHashtags: bool
-    hashtagCount: int = Field(ge=0)
-    characterCount: int = Field(ge=0)
+    contentType: OptionalOnRead[Literal["text_post", "image_post", "video_post"]] = None
+    hasHashtags: OptionalOnRead[bool] = None
+    hashtagCount: OptionalOnRead[int] = Field(default=None, ge=0)
+    characterCount: OptionalOnRead[int] = Field(default=None, ge=0)
     engagementVelocity: EngagementVelocity | None = None
     timestampISO: str
     engagementType: str = "social_media_engagement"
+
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        _split_key(data, "engagementId", "postId", "timestamp", from_right=True)
+        if isinstance(data.get("postId"), str) and "#" in data["postId"]:
+            data.setdefault("platform", data["postId"].split("#", 1)[0])
 
     @classmethod
     def _derive(cls, data: dict[str, Any]) -> None:
@@ -486,8 +569,7 @@ class EngagementSnapshot(Record):
 # --------------------------------------------------------------------------- insights
 
 
-class InsightMetadata(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InsightMetadata(Stored):
 
     aiModel: str
     dataPoints: int = Field(ge=0)
@@ -504,19 +586,24 @@ class AIInsight(Record):
     platform: Platform | None = None
     confidence: float = Field(ge=0.0, le=1.0)
     recommendation: str = Field(min_length=1)
-    reasoning: str
+    reasoning: OptionalOnRead[str] = None
     data: dict[str, Any] = Field(default_factory=dict)
     generatedAt: UtcDateTime
     validUntil: UtcDateTime
     isActive: bool = True
     used: bool | None = None
-    metadata: InsightMetadata
+    metadata: OptionalOnRead[InsightMetadata] = None
     insightType: InsightType
     confidenceScore: float = Field(ge=0.0, le=1.0)
     generatedAtISO: str
     validUntilISO: str
     recordType: Literal["ai_insight"] = "ai_insight"
     TTL: int
+
+    @classmethod
+    def _fill_on_read(cls, data: dict[str, Any]) -> None:
+        if "insightType" in data:
+            data.setdefault("type", data["insightType"])
 
     @classmethod
     def _derive(cls, data: dict[str, Any]) -> None:

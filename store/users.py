@@ -23,8 +23,7 @@ class UsersRepository(Repository):
 
     def get(self, user_id: str) -> UserProfile | None:
         """GetItem on the profile key: one request, one read unit."""
-        item = self._get({"userId": user_id, "recordType": PROFILE})
-        return UserProfile.model_validate(item) if item else None
+        return self._read_one(UserProfile, self._get({"userId": user_id, "recordType": PROFILE}))
 
     def put(self, profile: UserProfile) -> None:
         self._put(profile.to_record())
@@ -36,7 +35,7 @@ class UsersRepository(Repository):
         """The seed's email-index lookup; emails are unique per person, so the first match."""
         for item in self._query(IndexName="email-index", limit=1,
                                 KeyConditionExpression=Key("email").eq(email)):
-            return UserProfile.model_validate(item)
+            return self._read_one(UserProfile, item)
         return None
 
     def get_if_linked(self, user_id: str, slack_user_id: str) -> UserProfile | None:
@@ -74,7 +73,7 @@ class UsersRepository(Repository):
         """
         for item in self._scan_active(page_size):
             try:
-                yield UserProfile.model_validate(item)
+                yield UserProfile.from_stored(item)
             except ValidationError as exc:
                 if on_invalid is None:
                     raise

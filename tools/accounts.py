@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from cloudstro.tools.common import caller, guarded
+from cloudstro.tools.common import caller, guarded, unreadable
 from cloudstro.tools.context import UserContext
 
 
@@ -25,4 +25,5 @@ def list_my_accounts(runtime: ToolRuntime[UserContext]) -> dict[str, Any]:
             for a in accounts
         ],
         "count": len(accounts),
+        **unreadable({"account": accounts}),
     }

@@ -2,13 +2,15 @@
 
 A tool never raises into the graph: the model gets `{"error": ..., "hint": ...}` it can act
 on (retry with other arguments, or tell the user), and the user never sees a stack trace.
+A stored item that cannot be read is not a failure of the whole answer: the store skips it,
+and the tool's result counts it (`"unreadable": {"post": 1}`) so the answer can say so.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -69,6 +71,17 @@ def guarded(func: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
                     "hint": "tell the user the data is unavailable; do not guess numbers"}
 
     return wrapper
+
+
+def unreadable(reads: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+    """`{"unreadable": {noun: count}}` for the reads that skipped items, else nothing.
+
+    `reads` maps a singular noun ("post") to what a repository returned; a `ReadList` carries
+    the keys of the items it skipped.
+    """
+    counts = {noun: len(skipped) for noun, read in reads.items()
+              if (skipped := getattr(read, "skipped", None))}
+    return {"unreadable": counts} if counts else {}
 
 
 def _failure_name(error: Exception) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from langchain.tools import ToolRuntime, tool
+from pydantic import ValidationError
 
 from cloudstro.analytics import engagement_velocity
-from cloudstro.tools.common import ToolInputError, caller, guarded
+from cloudstro.tools.common import ToolInputError, caller, guarded, unreadable
 from cloudstro.tools.context import UserContext
 
 
@@ -23,7 +24,11 @@ def get_post_engagement(runtime: ToolRuntime[UserContext], post_id: str) -> dict
     if "#" not in post_id:
         raise ToolInputError(f"post_id must look like 'platform#id', got {post_id!r}; "
                              "use list_my_posts to find it")
-    post = context.store.posts.get(context.user_id, post_id)
+    try:
+        post = context.store.posts.get(context.user_id, post_id)
+    except ValidationError:
+        return {"error": f"post {post_id!r} could not be read", "unreadable": {"post": 1},
+                "hint": "tell the user this post's stored data is damaged; others are fine"}
     if post is None:
         return {"error": f"no post {post_id!r} among this user's posts",
                 "hint": "use list_my_posts to find the right id"}
@@ -31,4 +36,5 @@ def get_post_engagement(runtime: ToolRuntime[UserContext], post_id: str) -> dict
     velocity = engagement_velocity(post, snapshots)
     return {"postId": post.postId, "platform": post.platform,
             "createdAt": post.createdAtISO, "content": post.content[:120],
-            **velocity.model_dump(mode="json", exclude_none=True)}
+            **velocity.model_dump(mode="json", exclude_none=True),
+            **unreadable({"engagement snapshot": snapshots})}

@@ -10,7 +10,14 @@ from langchain.tools import ToolRuntime, tool
 
 from cloudstro.analytics import ANALYTICS_VERSION
 from cloudstro.store.records import AIInsight, InsightType, Platform, new_insight_id
-from cloudstro.tools.common import ToolInputError, caller, clamp_limit, guarded, now_of
+from cloudstro.tools.common import (
+    ToolInputError,
+    caller,
+    clamp_limit,
+    guarded,
+    now_of,
+    unreadable,
+)
 from cloudstro.tools.context import UserContext
 
 NOTE_SOURCE = "user-stated"
@@ -44,9 +51,9 @@ def list_my_insights(
     return {"insights": [
         {"insightId": i.insightId, "type": i.type, "platform": i.platform,
          "confidence": i.confidence, "recommendation": i.recommendation,
-         "reasoning": i.reasoning[:400], "validUntil": i.validUntilISO,
-         "basedOn": i.metadata.dataPoints}
-        for i in insights], "count": len(insights)}
+         "reasoning": (i.reasoning or "")[:400], "validUntil": i.validUntilISO,
+         "basedOn": i.metadata.dataPoints if i.metadata else None}
+        for i in insights], "count": len(insights), **unreadable({"insight": insights})}
 
 
 @tool

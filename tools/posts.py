@@ -24,6 +24,7 @@ from cloudstro.tools.common import (
     guarded,
     now_of,
     resolve_period,
+    unreadable,
 )
 from cloudstro.tools.context import UserContext
 
@@ -56,11 +57,12 @@ def list_my_posts(
     posts = context.store.posts.list_in_period(context.user_id, period.start, period.end,
                                                platform=platform)
     if has_media is not None:
-        posts = [post for post in posts if post.hasMedia == has_media]
+        posts = posts.keeping(post for post in posts if post.hasMedia == has_media)
     ranked = rank_posts(posts, by=sort_by, limit=clamp_limit(limit))
     return {"period": period.label, "platform": platform or "all",
             "matching_posts": len(posts), "sorted_by": sort_by,
-            "posts": [brief.model_dump(mode="json") for brief in ranked]}
+            "posts": [brief.model_dump(mode="json") for brief in ranked],
+            **unreadable({"post": posts})}
 
 
 @tool
@@ -88,7 +90,7 @@ def get_top_posts(
                                                platform=platform)
     ranked = top_and_bottom(posts, min(max(count, 1), 10))
     return {"period": period.label, "platform": platform or "all",
-            **ranked.model_dump(mode="json")}
+            **ranked.model_dump(mode="json"), **unreadable({"post": posts})}
 
 
 @tool
@@ -117,11 +119,15 @@ def get_performance_summary(
                                                platform=platform)
     current = [post for post in posts if period.contains(post.createdAt)]
     before = [post for post in posts if previous.contains(post.createdAt)]
+    accounts = context.store.accounts.list_for_user(context.user_id, limit=50)
     followers: dict[str, int] = {}
-    for account in context.store.accounts.list_for_user(context.user_id, limit=50):
-        followers[account.platform] = followers.get(account.platform, 0) + account.followerCount
+    for account in accounts:
+        if account.followerCount is not None:  # unknown is left out, not counted as zero
+            followers[account.platform] = (followers.get(account.platform, 0)
+                                           + account.followerCount)
     summary = summarize_performance(current, period, before, followers)
-    return summary.model_dump(mode="json", exclude_none=True)
+    return {**summary.model_dump(mode="json", exclude_none=True),
+            **unreadable({"post": posts, "account": accounts})}
 
 
 @tool
