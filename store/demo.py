@@ -4,7 +4,8 @@
 Every id derives from indices only (`demo_user_007`, a post id hashed from user, platform and
 post number), so loading again, on another day or with another seed, overwrites rather than
 duplicates; `seed_demo` also removes a demo user's items the new data no longer has (snapshot
-keys carry their measurement time, so they move with `until`).
+keys carry their measurement time, so they move with `until`), and never anything it did not
+write: a person's Slack link, digest settings, hand-connected accounts and posts stay.
 
 What is planted: each user has a hidden best local hour (and a weaker second best) at which
 engagement is ~1.6-2x, on top of account size, platform rates, content effects (video >
@@ -17,6 +18,7 @@ import hashlib
 import random
 import time as clock
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.records import (
     AIAnalysis,
     EngagementSnapshot,
@@ -33,6 +36,7 @@ from cloudstro.store.records import (
     Media,
     SocialPost,
     UserProfile,
+    iso_z,
 )
 
 if TYPE_CHECKING:
@@ -552,36 +556,44 @@ Progress = Callable[[str, int, int], None]
 
 def seed_demo(store: Store, users: int, days: int, seed: int, until: datetime | None = None,
               progress: Progress | None = None) -> SeedReport:
-    """Write the demo data with batch writes; rerunning leaves the demo partitions identical.
+    """Write the demo data; a rerun adds or refreshes the demo's own items and nothing else.
 
-    After writing, any item in a demo user's accounts/posts/engagement partition that the new
-    data does not contain (older snapshot times, another seed's platforms) is deleted, so the
-    partitions hold exactly the generated data. Non-demo users are never touched.
+    Profiles and accounts are refreshed attribute by attribute, so a Slack link, digest
+    settings or sync state added since survive. Posts and snapshots are the demo's own and
+    are written whole. Each demo user's partition remembers the arguments of the run that last
+    seeded it (a small record on the runtime table), so the items that run generated and this
+    one does not (snapshots whose keys carry older measurement times, another seed's
+    platforms) are deleted, and nothing else is: an account connected by hand or a post added
+    since is never touched, nor is any non-demo user. `cloudstro db reset` starts over.
     """
     started = clock.perf_counter()
     data = generate_demo(users, days, seed, until)
     generated = clock.perf_counter()
     report = progress or (lambda phase, done, total: None)
 
+    runs = ClaimsRepository(store.dynamo, store.names.runtime)
+    user_ids = [profile.userId for profile in data.users]
+    previously = _generated_keys(_previous_runs(runs, user_ids))
     prepared = [store.accounts.prepare(account.fields, account.access_token,
                                        account.refresh_token) for account in data.accounts]
     counts = {
-        "users": _in_slices("users", data.users, store.users.put_many, report),
-        "accounts": _in_slices("accounts", prepared, store.accounts.put_many_prepared, report),
+        "users": _one_by_one("users", data.users, store.users.refresh, report),
+        "accounts": _one_by_one("accounts", prepared, store.accounts.refresh, report),
         "posts": _with_progress("posts", data.posts, store.posts.put_many, report),
         "engagement": _with_progress("engagement", data.snapshots, store.engagement.put_many,
                                      report),
     }
-    user_ids = [profile.userId for profile in data.users]
+    now_generated = _generated_keys([data])
     names = store.names
     pruned = {
-        "accounts": _prune(store, names.accounts, "platformAccountId", user_ids,
-                           {(a.userId, a.platformAccountId) for a in prepared}, report),
-        "posts": _prune(store, names.posts, "postId", user_ids,
-                        {(p.userId, p.postId) for p in data.posts}, report),
-        "engagement": _prune(store, names.engagement, "engagementId", user_ids,
-                             {(s.userId, s.engagementId) for s in data.snapshots}, report),
+        role: _delete(store, table_name, sorted(previously[role] - now_generated[role]),
+                      SORT_KEYS[role], report)
+        for role, table_name in (("accounts", names.accounts), ("posts", names.posts),
+                                 ("engagement", names.engagement))
     }
+    run = {"seed": seed, "days": days, "until": iso_z(data.until)}
+    for user_id in user_ids:
+        runs.put_record(_run_key(user_id), DEMO_RUN, run)
     return SeedReport(
         counts=counts, pruned=pruned,
         tables={"users": names.users, "accounts": names.accounts, "posts": names.posts,
@@ -591,14 +603,58 @@ def seed_demo(store: Store, users: int, days: int, seed: int, until: datetime | 
     )
 
 
-def _in_slices(phase: str, items: list[Any], write: Callable[[list[Any]], int],
-               report: Progress, size: int = 100) -> int:
-    total, done = len(items), 0
+DEMO_RUN = "DEMO_RUN"
+SORT_KEYS = {"accounts": "platformAccountId", "posts": "postId", "engagement": "engagementId"}
+ItemKey = tuple[str, str]
+
+
+def _run_key(user_id: str) -> str:
+    return f"demo#{user_id}"
+
+
+def _previous_runs(runs: ClaimsRepository, user_ids: list[str]) -> list[DemoData]:
+    """What the last run wrote in each of these users' partitions, generated again.
+
+    Generation is pure, so a run's arguments are enough to know every key it wrote. Users
+    seeded with the same arguments share one generation; a user never seeded before (or
+    seeded before runs were remembered) contributes nothing, so nothing of theirs is deleted.
+    """
+    by_run: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    for user_id in user_ids:
+        record = runs.get_record(_run_key(user_id), DEMO_RUN)
+        if record:
+            by_run[(int(record["seed"]), int(record["days"]), str(record["until"]))].add(user_id)
+    previous = []
+    for (seed, days, until), members in by_run.items():
+        count = 1 + max(int(user_id.removeprefix(DEMO_USER_PREFIX)) for user_id in members)
+        demo = generate_demo(count, days, seed, datetime.fromisoformat(until))
+        demo.users = [profile for profile in demo.users if profile.userId in members]
+        demo.accounts = [a for a in demo.accounts if a.fields["userId"] in members]
+        demo.posts = [post for post in demo.posts if post.userId in members]
+        demo.snapshots = [s for s in demo.snapshots if s.userId in members]
+        previous.append(demo)
+    return previous
+
+
+def _generated_keys(runs: list[DemoData]) -> dict[str, set[ItemKey]]:
+    keys: dict[str, set[ItemKey]] = {role: set() for role in SORT_KEYS}
+    for demo in runs:
+        keys["accounts"] |= {(a.fields["userId"], f"{a.fields['platform']}#{a.fields['accountId']}")
+                             for a in demo.accounts}
+        keys["posts"] |= {(post.userId, post.postId) for post in demo.posts}
+        keys["engagement"] |= {(s.userId, s.engagementId) for s in demo.snapshots}
+    return keys
+
+
+def _one_by_one(phase: str, records: list[Any], refresh: Callable[[Any], None],
+                report: Progress) -> int:
+    total = len(records)
     report(phase, 0, total)
-    for start in range(0, total, size):
-        done += write(items[start:start + size])
-        report(phase, min(start + size, total), total)
-    return done
+    for done, record in enumerate(records, 1):
+        refresh(record)
+        if done % 50 == 0 or done == total:
+            report(phase, done, total)
+    return total
 
 
 def _with_progress(phase: str, items: list[Any], write: Callable[..., int],
@@ -615,36 +671,19 @@ def _with_progress(phase: str, items: list[Any], write: Callable[..., int],
     return write(items, step)
 
 
-def _prune(store: Store, table_name: str, sort_key: str, user_ids: list[str],
-           keep: set[tuple[str, str]], report: Progress) -> int:
-    """Delete a demo user's items (in this table) that the freshly written data lacks."""
-    from boto3.dynamodb.conditions import Key
-
+def _delete(store: Store, table_name: str, stale: list[ItemKey], sort_key: str,
+            report: Progress) -> int:
+    """Delete items the previous demo run wrote and this one does not."""
+    if not stale:
+        return 0
     table = store.dynamo.table(table_name)
-    stale: list[dict[str, str]] = []
-    for user_id in user_ids:
-        params: dict[str, Any] = {
-            "KeyConditionExpression": Key("userId").eq(user_id),
-            "ProjectionExpression": "#u, #s",
-            "ExpressionAttributeNames": {"#u": "userId", "#s": sort_key},
-        }
-        while True:
-            with store.dynamo.translate_errors(table_name):
-                page = table.query(**params)
-            for item in page.get("Items", []):
-                if (item["userId"], item[sort_key]) not in keep:
-                    stale.append({"userId": item["userId"], sort_key: item[sort_key]})
-            if "LastEvaluatedKey" not in page:
-                break
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    if stale:
-        phase = f"prune {table_name.rsplit('-', 1)[-1]}"
-        report(phase, 0, len(stale))
-        with store.dynamo.translate_errors(table_name), table.batch_writer() as batch:
-            for done, key in enumerate(stale, 1):
-                batch.delete_item(Key=key)
-                if done % 100 == 0 or done == len(stale):
-                    report(phase, done, len(stale))
+    phase = f"prune {table_name.rsplit('-', 1)[-1]}"
+    report(phase, 0, len(stale))
+    with store.dynamo.translate_errors(table_name), table.batch_writer() as batch:
+        for done, (user_id, sort_value) in enumerate(stale, 1):
+            batch.delete_item(Key={"userId": user_id, sort_key: sort_value})
+            if done % 100 == 0 or done == len(stale):
+                report(phase, done, len(stale))
     return len(stale)
 
 
