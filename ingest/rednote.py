@@ -5,7 +5,8 @@ breaks its terms, so the honest path is the file a creator downloads from the cr
 (数据中心 → 笔记数据, xlsx or csv). That file is made for people, not programs: a notice row sits
 above the header, column names drift between export versions, times are written like
 `2025年01月02日12时30分00秒` in Beijing time, and a note carries no id. This module reads it
-defensively and turns each note into a post and an engagement snapshot.
+defensively and turns each note into a post and an engagement snapshot, built by
+`ingest.writer` exactly as the API connectors' posts are.
 
 Decisions, and why:
 
@@ -17,7 +18,8 @@ Decisions, and why:
   again makes no write at all. (Deriving the snapshot time from the file instead was rejected:
   the file holds no export time, and a content hash would pass off an import time as a
   measurement time.) A later export with new counts writes a snapshot per changed note, which is
-  what velocity and trends need.
+  what velocity and trends need. For the same reason an older export imported after a newer one
+  is not recognised as older; its counts are recorded at the time of that import.
 * **Unknown is absent.** A metric column the export lacks, or a cell shown as "-", is left out of
   the records, never written as 0. Likes, comments and shares are the exception the record shapes
   impose: a row without them cannot become a post, so it is skipped with its reason.
@@ -46,11 +48,18 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudstro.config import Clock, utc_now
+from cloudstro.ingest.base import FetchedMedia, FetchedPost, Metrics
+from cloudstro.ingest.writer import (
+    Author,
+    RecordWriter,
+    build_post,
+    build_snapshot,
+    remeasured_post,
+)
 from cloudstro.store import Store
 from cloudstro.store.records import (
     AccountSummary,
     EngagementSnapshot,
-    Media,
     SocialAccount,
     SocialPost,
     iso_z,
@@ -105,7 +114,6 @@ _BY_ALIAS: dict[str, Column] = {alias: column for column in COLUMNS for alias in
 _FORMATS: dict[str, Literal["image", "video"]] = {"图文": "image", "视频": "video",
                                                   "image": "image", "video": "video"}
 _ABSENT = frozenset({"", "-", "--", "—", "/", "n/a", "null", "none"})
-_HASHTAG = re.compile(r"#([^#\s\[\]]+)")
 
 # Signatures of files people upload by mistake, for an error that says what the file is.
 _NOT_SPREADSHEETS: tuple[tuple[bytes, str], ...] = (
@@ -331,6 +339,18 @@ class ExportNote(BaseModel):
     def note_id(self) -> str:
         return note_id(self.title, self.published_at)
 
+    @property
+    def metrics(self) -> Metrics:
+        return Metrics(views=self.views, impressions=self.impressions, likes=self.likes,
+                       comments=self.comments, shares=self.shares, saves=self.saves)
+
+    def fetched(self) -> FetchedPost:
+        """The note as any source of posts hands it over (the title is the text)."""
+        # The export says image or video but gives no address for the media.
+        media = (FetchedMedia(type=self.media_type, url=""),) if self.media_type else ()
+        return FetchedPost(id=self.note_id, created_at=self.published_at, content=self.title,
+                           media=media, metrics=self.metrics)
+
 
 def note_id(title: str, published_at: datetime) -> str:
     """The post id of a note: the export has none, so title and UTC publish time make one."""
@@ -346,7 +366,6 @@ class SkippedRow(BaseModel):
 class ParsedExport(BaseModel):
     kind: ExportKind
     encoding: str | None = None
-    columns: list[str]
     notes: list[ExportNote]
     skipped: list[SkippedRow]
 
@@ -381,9 +400,7 @@ def parse_export(data: bytes) -> ParsedExport:
         reasons = "; ".join(f"row {s.row}: {s.reason}" for s in skipped[:3])
         raise ExportError(f"none of the {len(body)} rows under the header could be read "
                           f"({reasons})")
-    return ParsedExport(kind=table.kind, encoding=table.encoding, notes=notes, skipped=skipped,
-                        columns=[field for field in (c.field for c in COLUMNS)
-                                 if field in columns])
+    return ParsedExport(kind=table.kind, encoding=table.encoding, notes=notes, skipped=skipped)
 
 
 def _find_header(table: Table) -> tuple[int, dict[str, int]]:
@@ -434,18 +451,6 @@ def _note(number: int, cells: list[Any], columns: dict[str, int]) -> ExportNote:
 
 class AccountNotChosen(LookupError):
     """The import can't tell which RedNote account the notes belong to; the text says what to do."""
-
-
-class Author(BaseModel):
-    """The RedNote account the export's notes are credited to."""
-
-    account_id: str
-    name: str
-    handle: str
-
-    @property
-    def platform_account_id(self) -> str:
-        return f"{PLATFORM}#{self.account_id}"
 
 
 class ImportReport(BaseModel):
@@ -503,7 +508,7 @@ def import_export(store: Store, user_id: str, data: bytes, *, account_id: str | 
                   clock: Clock = utc_now) -> ImportReport:
     """Import one creator-centre export for `user_id`: posts, one snapshot per changed note.
 
-    The account is `--account-id`'s (its record is created, without tokens, when missing) or
+    The account is `account_id`'s (its record is created, without tokens, when missing) or
     else the user's only RedNote account. Every check runs before the first write.
     """
     export = parse_export(data)
@@ -513,10 +518,11 @@ def import_export(store: Store, user_id: str, data: bytes, *, account_id: str | 
 
     if new_account is not None:
         store.accounts.put_many_prepared([new_account])
-    store.posts.put_many([*plan.new_posts, *plan.updated_posts])
-    store.engagement.put_many(plan.snapshots)
+    RecordWriter(store).write([*plan.new_posts, *plan.updated_posts], plan.snapshots)
+    if new_account is not None or plan.new_posts or plan.updated_posts or plan.snapshots:
+        _record_import(store, user_id, author, len(plan.new_posts), measured_at)
     return ImportReport(
-        user_id=user_id, account=author.platform_account_id,
+        user_id=user_id, account=f"{PLATFORM}#{author.id}",
         account_created=new_account is not None, kind=export.kind, encoding=export.encoding,
         notes_read=len(export.notes), new_posts=len(plan.new_posts),
         updated_posts=len(plan.updated_posts), unchanged_posts=plan.unchanged_posts,
@@ -537,10 +543,10 @@ def _resolve_account(store: Store, user_id: str, account_id: str | None,
             raise AccountNotChosen(f"--account-id {account_id!r} is not a RedNote ID")
         for summary in accounts:
             if summary.platformAccountId == f"{PLATFORM}#{account_id}":
-                return _author(summary), None
+                return _author(summary, profile.display_name), None
         record = SocialAccount.model_validate({
             "userId": user_id, "platform": PLATFORM, "accountId": account_id,
-            "accountName": profile.fullName, "accountHandle": account_id,
+            "accountName": profile.display_name, "accountHandle": account_id,
             # The export carries no follower totals; the record shape requires the attributes.
             "followerCount": 0, "followingCount": 0,
             # No token: RedNote data arrives as exports, so there is nothing to refresh or
@@ -550,10 +556,9 @@ def _resolve_account(store: Store, user_id: str, account_id: str | None,
             "syncStatus": "active", "permissions": ["read"],
             "platformSpecificData": {"redId": account_id, "source": "creator_centre_export"},
         })
-        return Author(account_id=account_id, name=record.accountName,
-                      handle=record.accountHandle), record
+        return Author(id=account_id, name=profile.display_name, handle=account_id), record
     if len(accounts) == 1:
-        return _author(accounts[0]), None
+        return _author(accounts[0], profile.display_name), None
     if not accounts:
         raise AccountNotChosen(f"{user_id} has no RedNote account on record; pass --account-id "
                                f"with the RedNote ID (小红书号) the export came from")
@@ -562,9 +567,10 @@ def _resolve_account(store: Store, user_id: str, account_id: str | None,
                            f"--account-id to say which one the export came from")
 
 
-def _author(summary: AccountSummary) -> Author:
-    return Author(account_id=summary.platformAccountId.split("#", 1)[1],
-                  name=summary.accountName, handle=summary.accountHandle)
+def _author(summary: AccountSummary, fallback_name: str) -> Author:
+    account_id = summary.platformAccountId.split("#", 1)[1]
+    return Author(id=account_id, name=summary.accountName or fallback_name,
+                  handle=summary.accountHandle or account_id)
 
 
 def _plan(store: Store, user_id: str, notes: list[ExportNote], author: Author,
@@ -572,21 +578,19 @@ def _plan(store: Store, user_id: str, notes: list[ExportNote], author: Author,
     """Which posts and snapshots to write: reads only, so a failure here writes nothing."""
     plan = _Plan()
     for note in notes:
-        fields = _post_fields(note, author)
+        metrics = note.metrics
         stored = store.posts.get(user_id, f"{PLATFORM}#{note.note_id}")
         if stored is None:
-            post = SocialPost.model_validate({"userId": user_id, "id": note.note_id,
-                                              "platform": PLATFORM, "fetchedAt": measured_at,
-                                              **fields})
+            post = build_post(user_id, PLATFORM, author, note.fetched(), metrics, measured_at)
             plan.new_posts.append(post)
             plan.snapshots.append(_snapshot(post, note, measured_at))
             continue
-        # Start from the stored post so attributes other jobs added (analysis, sentiment) stay.
-        if stored.rebuild(**fields, fetchedAt=stored.fetchedAt).to_record() == stored.to_record():
+        # The stored post keeps what other jobs added to it; only its numbers move.
+        if remeasured_post(stored, metrics, stored.fetchedAt).to_record() == stored.to_record():
             post = stored
             plan.unchanged_posts += 1
         else:
-            post = stored.rebuild(**fields, fetchedAt=measured_at)
+            post = remeasured_post(stored, metrics, measured_at)
             plan.updated_posts.append(post)
         snapshot = _snapshot(post, note, measured_at)
         history = store.engagement.history_for_post(user_id, post.postId)
@@ -595,32 +599,25 @@ def _plan(store: Store, user_id: str, notes: list[ExportNote], author: Author,
     return plan
 
 
-def _post_fields(note: ExportNote, author: Author) -> dict[str, Any]:
-    """The post attributes an export determines."""
-    engagement: dict[str, int] = {"likes": note.likes, "shares": note.shares,
-                                  "comments": note.comments}
-    if note.views is not None:
-        engagement["views"] = note.views
-    return {
-        "content": note.title,
-        "authorId": author.account_id,
-        "authorName": author.name,
-        "authorHandle": author.handle,
-        "engagement": engagement,
-        # The export says image or video but gives no media address.
-        "media": [Media(type=note.media_type, url="")] if note.media_type else None,
-        "hashtags": _HASHTAG.findall(note.title),
-        "createdAt": note.published_at,
-    }
-
-
 def _snapshot(post: SocialPost, note: ExportNote, measured_at: datetime) -> EngagementSnapshot:
-    return EngagementSnapshot.measure(post, measured_at, likes=note.likes, shares=note.shares,
-                                      comments=note.comments, views=note.views,
-                                      click_through_rate=note.cover_ctr)
+    snapshot = build_snapshot(post, note.metrics, measured_at)
+    if snapshot is None:  # parse_export keeps only rows with the counts a snapshot needs
+        raise AssertionError(f"row {note.row} reached the import without its counts")
+    if note.cover_ctr is None:
+        return snapshot
+    return snapshot.rebuild(clickThroughRate=note.cover_ctr)
 
 
 def _measured(snapshot: EngagementSnapshot) -> dict[str, Any]:
     """What a snapshot measured, without when: two imports of one file compare equal."""
     return {key: value for key, value in snapshot.to_record().items()
             if key not in _MEASUREMENT_TIME}
+
+
+def _record_import(store: Store, user_id: str, author: Author, new_posts: int,
+                   at: datetime) -> None:
+    """The account's last sync is this import; its sync state (cursors) is left as it was."""
+    view = store.accounts.sync_view(user_id, PLATFORM, author.id)
+    store.accounts.record_sync(user_id, PLATFORM, author.id,
+                               state=view.syncState if view else {}, new_posts=new_posts,
+                               failed=False, now=at)

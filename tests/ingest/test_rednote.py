@@ -339,6 +339,8 @@ def test_a_newer_export_updates_changed_notes_with_one_snapshot_each(moto_store)
     post = moto_store.posts.get(USER, outfit_id)
     assert post.engagement.likes == 400 and post.fetchedAt == LATER
     assert post.engagementScore == 400 + 15 + 41
+    account = moto_store.accounts.sync_view(USER, "rednote", RED_ID)
+    assert account.lastSyncAt == LATER and account.postCount == 2
 
 
 def test_which_account_an_import_credits(moto_store):
