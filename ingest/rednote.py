@@ -175,14 +175,22 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
             TypeError) as exc:
         raise ExportError("the file is a zip archive but not an Excel workbook (.xlsx)") from exc
+    # The note list is normally the only sheet; when a workbook has others (a summary, notes
+    # on the data), the first sheet with a recognisable header is the one, else the first
+    # sheet with anything in it, so the error names the header problem.
+    first_filled: list[tuple[int, list[Any]]] = []
     try:
         for sheet in book.worksheets:
             rows = _non_empty(sheet.iter_rows(values_only=True))
-            if rows:
+            if any(len(_match_header(cells)) >= MIN_HEADER_HITS
+                   for _, cells in rows[:HEADER_SEARCH_ROWS]):
                 return rows
+            first_filled = first_filled or rows
     finally:
         book.close()
-    raise ExportError("the workbook's sheets are empty")
+    if not first_filled:
+        raise ExportError("the workbook's sheets are empty")
+    return first_filled
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -171,6 +171,17 @@ def test_xlsx_with_typed_cells_reads_like_the_csv():
     assert [n.model_dump() for n in parsed.notes] == [n.model_dump() for n in from_csv]
 
 
+def test_the_note_sheet_is_found_in_a_workbook_with_other_sheets():
+    book = Workbook()
+    book.active.append(["数据说明", "以下数据仅供参考"])
+    notes = book.create_sheet("笔记列表明细")
+    for row in rows_b():
+        notes.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert [note.likes for note in parse_export(buffer.getvalue()).notes] == [312, 655]
+
+
 def test_header_found_below_several_notice_rows_and_units_in_headers():
     rows = rows_b()
     rows.insert(1, ["导出时间：2026-09-03"])
