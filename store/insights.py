@@ -65,7 +65,10 @@ class InsightsRepository(Repository):
         condition = Key("userId").eq(user_id)
         if insight_type:
             condition = condition & Key("insightId").begins_with(f"{insight_type}_")
-        live = (Attr("isActive").eq(True) & Attr("validUntilISO").gt(iso_z(now))
+        # An item without the derived `validUntilISO` (written by another tool) is judged by
+        # `validUntil` once read; `is_live` below has the last word either way.
+        live = (Attr("isActive").eq(True)
+                & (Attr("validUntilISO").gt(iso_z(now)) | Attr("validUntilISO").not_exists())
                 & (Attr("TTL").not_exists() | Attr("TTL").gt(int(now.timestamp()))))
         if insight_type:
             live = live & Attr("insightType").eq(insight_type)
