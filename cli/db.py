@@ -115,7 +115,12 @@ def _wait_gone(store: Store, names: list[str]) -> None:
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650))
 @click.option("--seed", default=7, show_default=True, type=int)
 def seed_demo_command(users: int, days: int, seed: int) -> None:
-    """Load realistic, deterministic demo data (same seed, same data)."""
+    """Load realistic, deterministic demo data (same seed, same data).
+
+    Safe to repeat: it adds or refreshes only the demo's own items, so a Slack link, digest
+    settings, an account connected by hand or a post added since all stay. To start over,
+    `db reset` is the one command that deletes.
+    """
     from cloudstro.store.demo import seed_demo
 
     store = open_store()
