@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -62,6 +62,7 @@ class PlatformState:
     faults: list[Fault] = field(default_factory=list)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     leaked_query_tokens: int = 0
+    bearer_tokens_seen: list[str] = field(default_factory=list)
     retired_metrics: set[str] = field(default_factory=set)
     empty_insights: set[str] = field(default_factory=set)
     latency_s: float = 0.0
@@ -102,6 +103,8 @@ def _prepare(state: PlatformState, request: Request) -> Response | None:
     if "access_token" in params and request.url.path != "/refresh_access_token":
         state.leaked_query_tokens += 1
     state.log.append((request.method, request.url.path, params))
+    if (token := _bearer(request)) is not None:
+        state.bearer_tokens_seen.append(token)
     if state.latency_s:
         time.sleep(state.latency_s)
     with state.lock:
@@ -114,6 +117,11 @@ def _prepare(state: PlatformState, request: Request) -> Response | None:
                     return PlainTextResponse(fault.body, fault.status, headers=fault.headers)
                 return JSONResponse(fault.body, fault.status, headers=fault.headers)
     return None
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """An x-www-form-urlencoded body (token endpoints), parsed without python-multipart."""
+    return dict(parse_qsl((await request.body()).decode()))
 
 
 def _bearer(request: Request) -> str | None:
@@ -193,8 +201,8 @@ def x_app(state: PlatformState) -> FastAPI:
     async def token(request: Request) -> Response:
         if (fault := _prepare(state, request)) is not None:
             return fault
-        form = await request.form()
-        pair = state.rotate(str(form.get("refresh_token", "")))
+        form = await _form(request)
+        pair = state.rotate(form.get("refresh_token", ""))
         if pair is None:
             return JSONResponse({"error": "invalid_request",
                                  "error_description": "Value passed for the token was invalid."},
@@ -408,8 +416,8 @@ def tiktok_app(state: PlatformState) -> FastAPI:
     async def token(request: Request) -> Response:
         if (fault := _prepare(state, request)) is not None:
             return fault
-        form = await request.form()
-        pair = state.rotate(str(form.get("refresh_token", "")))
+        form = await _form(request)
+        pair = state.rotate(form.get("refresh_token", ""))
         if pair is None:
             return JSONResponse({"error": "invalid_grant",
                                  "error_description": "Refresh token is invalid or expired.",
