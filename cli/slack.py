@@ -16,11 +16,13 @@ from cloudstro.config import get_settings
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def slack(log_level: str) -> None:
     """Run the Slack app over Socket Mode (no public URL needed; SLACK_APP_TOKEN, xapp-...)."""
+    from cloudstro.channels.http.logs import install_content_free_records
     from cloudstro.channels.slack.bolt_app import SlackNotConfigured
     from cloudstro.channels.slack.socket_mode import app_token
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_content_free_records()  # no message text in any line, the libraries' included
     settings = get_settings()
     try:
         app_token(settings)  # before touching the store: a missing token is the usual mistake
