@@ -5,7 +5,11 @@ is fixed: claim the event id (so a redelivered event, on this process or another
 resolve who is asking (an unlinked person gets the linking help and the agent is never called),
 then run the turn and deliver it. DMs and assistant threads stream the answer as it is written;
 channel mentions get the whole answer, converted to mrkdwn and split within Slack's limits.
-Whatever fails after the claim becomes a short apology in the thread.
+Either way the answer passes through `cloudstro.slackkit.safe_text`, because the model quotes
+posts: nothing it writes becomes a mention, a ping or a link to a host CloudStro does not vouch
+for. Whatever fails, the claim included (the store may be down), becomes a short apology in the
+thread whenever Slack can be reached: an acknowledged event is never redelivered, so silence
+would be final.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from cloudstro.agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
 from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
 from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
+from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 
@@ -82,7 +87,7 @@ class Conversations:
     # ------------------------------------------------------------------ turns
 
     def answer(self, turn: SlackTurn, client: WebClient) -> None:
-        if not self._claim(turn.event_id):
+        if not self._claim_or_apologise(turn, client):
             return
         delivered = False
         try:
@@ -127,12 +132,13 @@ class Conversations:
                                     recipient_team_id=turn.team_id,
                                     recipient_user_id=turn.slack_user)
         segment = ""  # text streamed since the last tool call: the final answer's beginning
+        safe = MarkdownStream()
         reply: Reply | None = None
         try:
             for event in events:
                 if isinstance(event, TextDelta):
                     segment += event.text
-                    for piece in _pieces(event.text, STREAM_PIECE):
+                    for piece in _pieces(safe.feed(event.text), STREAM_PIECE):
                         stream.append(markdown_text=piece)
                 elif isinstance(event, ToolEvent) and event.phase == "start":
                     segment = ""
@@ -146,7 +152,7 @@ class Conversations:
             reply = Reply(turn.thread_id, APOLOGY, failed=True)
             segment += "\n\n"
         reply = reply or Reply(turn.thread_id, APOLOGY, failed=True)
-        rest = _remainder(segment, reply.reply)
+        rest = safe.feed(_remainder(segment, reply.reply)) + safe.finish()
         for piece in _pieces(rest, STREAM_PIECE):
             stream.append(markdown_text=piece)
         stream.stop(blocks=None if reply.failed else feedback_blocks())
@@ -157,10 +163,10 @@ class Conversations:
     def greet(self, *, event_id: str | None, team_id: str | None, channel: str, thread_ts: str,
               slack_user: str, client: WebClient) -> None:
         """A new assistant thread: a greeting and prompts, or the linking help if unlinked."""
-        if not self._claim(event_id):
+        turn = SlackTurn(event_id, team_id, channel, thread_ts, slack_user, "", True, True)
+        if not self._claim_or_apologise(turn, client):
             return
         delivered = False
-        turn = SlackTurn(event_id, team_id, channel, thread_ts, slack_user, "", True, True)
         try:
             who = self.identity.resolve(slack_user, team_id, client)
             if who.user_id is None:
@@ -203,8 +209,7 @@ class Conversations:
                     feedback: bool) -> None:
         parts = split_message(to_mrkdwn(markdown), SECTION_LIMIT) or ["…"]
         for index, part in enumerate(parts):
-            blocks: list[dict[str, Any]] = [
-                {"type": "section", "text": {"type": "mrkdwn", "text": part}}]
+            blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn_object(part)}]
             if feedback and index == len(parts) - 1:
                 blocks += feedback_blocks()
             client.chat_postMessage(channel=turn.channel, thread_ts=turn.thread_ts, text=part,
@@ -231,6 +236,16 @@ class Conversations:
                 channel_id=turn.channel, thread_ts=turn.thread_ts, title=title))
 
     # ------------------------------------------------------------------ claims
+
+    def _claim_or_apologise(self, turn: SlackTurn, client: WebClient) -> bool:
+        """Whether this process answers the event; a claim that fails (the store is down)
+        gets the apology, as nothing else can be answered without the store."""
+        try:
+            return self._claim(turn.event_id)
+        except Exception:
+            log.exception("could not claim event %s in %s", turn.event_id, turn.channel)
+            self._apologise(client, turn)
+            return False
 
     def _claim(self, event_id: str | None) -> bool:
         if not event_id:

@@ -3,6 +3,8 @@
 mrkdwn has `*bold*`, `_italic_`, `~strike~`, `<url|label>` links and no headings, tables or
 nested lists, and it needs `&`, `<`, `>` escaped. Code (inline and fenced) is carried over
 untouched except for that escaping, so numbers and identifiers inside it stay as written.
+The model quotes posts, so its text is data too: links, URLs and everything else go through
+`cloudstro.slackkit.safe_text`, and only a vouched permalink becomes a link.
 `split_message` keeps each piece within Slack's per-block limit without cutting a code block
 open.
 """
@@ -10,6 +12,8 @@ open.
 from __future__ import annotations
 
 import re
+
+from cloudstro.slackkit.safe_text import LINKABLE, escape_mrkdwn, mrkdwn_link, mrkdwn_text
 
 SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
 
@@ -23,16 +27,14 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"&lt;(https?://[^\s&]+)&gt;")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^\s<>|`]+)>", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _ITALIC_STAR = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _PLACEHOLDER = "\x00{}\x00"
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters, as its docs ask."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+escape = escape_mrkdwn
 
 
 def to_mrkdwn(markdown: str) -> str:
@@ -95,9 +97,10 @@ def _inline(text: str) -> str:
         return _PLACEHOLDER.format(len(kept) - 1)
 
     text = _INLINE_CODE.sub(lambda m: keep(escape(m.group(0))), text)
-    text = _LINK.sub(lambda m: keep(f"<{_url(m.group(2))}|{_label(m.group(1))}>"), text)
-    text = escape(text)
-    text = _AUTOLINK.sub(lambda m: keep(f"<{m.group(1)}>"), text)
+    text = _LINK.sub(lambda m: keep(mrkdwn_link(m.group(2), _unbold(m.group(1)))), text)
+    text = _AUTOLINK.sub(lambda m: keep(mrkdwn_text(m.group(1))), text)
+    text = LINKABLE.sub(lambda m: keep(mrkdwn_text(m.group(0))), text)
+    text = mrkdwn_text(text)
     text = _ITALIC_STAR.sub(lambda m: keep(f"_{m.group(1)}_"), text)
     text = _BOLD.sub(lambda m: keep(f"*{_inline_plain(_bold_text(m))}*"), text)
     text = _STRIKE.sub(r"~\1~", text)
@@ -116,14 +119,6 @@ def _inline(text: str) -> str:
 def _inline_plain(text: str) -> str:
     """Bold inside bold is just bold in mrkdwn; nested `*` would end the span early."""
     return text.replace("*", "")
-
-
-def _url(url: str) -> str:
-    return url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-
-
-def _label(label: str) -> str:
-    return escape(_unbold(label)).replace("|", "¦")
 
 
 def _bold_text(match: re.Match[str]) -> str:

@@ -10,8 +10,10 @@ from cloudstro.channels.slack.format import split_message, to_mrkdwn
 @pytest.mark.parametrize(("markdown", "mrkdwn"), [
     ("**61 posts** this week", "*61 posts* this week"),
     ("__bold__ and *italic* and ~~gone~~", "*bold* and _italic_ and ~gone~"),
+    ("see [the post](https://x.com/a/status/1?b=1&c=2)",
+     "see <https://x.com/a/status/1?b=1&amp;c=2|the post>"),
     ("see [the docs](https://example.com/a?b=1&c=2)",
-     "see <https://example.com/a?b=1&amp;c=2|the docs>"),
+     "see the docs (`https://example.com/a?b=1&amp;c=2`)"),
     ("## Best times", "*Best times*"),
     ("# **Summary**", "*Summary*"),
     ("- first\n* second\n  - nested", "• first\n• second\n    ◦ nested"),
@@ -22,7 +24,8 @@ from cloudstro.channels.slack.format import split_message, to_mrkdwn
     ("5 * 3 * 2 = 30", "5 * 3 * 2 = 30"),
     ("my__init__file", "my__init__file"),
     ("**a *b* c**", "*a _b_ c*"),
-    ("<https://example.com>", "<https://example.com>"),
+    ("<https://www.instagram.com/p/1/>", "<https://www.instagram.com/p/1/>"),
+    ("<https://example.com>", "`https://example.com`"),
     ("---", "──────────"),
 ])
 def test_markdown_becomes_mrkdwn(markdown, mrkdwn):
