@@ -1,9 +1,11 @@
 """A digest as a Slack message: Block Kit within Slack's limits, plus the notification text.
 
 Slack rejects a whole message for one oversized block (`invalid_blocks`), and a digest's text
-comes partly from user content (post text, handles), so every text is escaped and clipped
-here, the block count is capped, and the limits are checked once more before returning: the
-message either fits or is never sent half-built.
+comes partly from user content (post text, handles, stored insights, post URLs), so every such
+text goes through `cloudstro.slackkit.safe_text` (it shows as written and never forms a
+mention, ping or link; a post's link is there only when its URL is the platform's own
+permalink), every text is clipped, the block count is capped, and the limits are checked once
+more before returning: the message either fits or is never sent half-built.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from cloudstro.digests.content import Digest, PostLine, platform_name
+from cloudstro.slackkit.safe_text import mrkdwn_link, mrkdwn_object, mrkdwn_text
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -20,23 +23,17 @@ MAX_FALLBACK_CHARS = 3000
 ELLIPSIS = "…"
 
 
-def escape(text: str) -> str:
-    """mrkdwn's three control characters; user text must never form links or mentions."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": mrkdwn_object(clip(text, MAX_SECTION_CHARS))}
 
 
 def _context(*texts: str) -> dict[str, Any]:
     return {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}
-        for text in texts[:MAX_CONTEXT_ELEMENTS]]}
+        mrkdwn_object(clip(text, MAX_SECTION_CHARS)) for text in texts[:MAX_CONTEXT_ELEMENTS]]}
 
 
 def _pct(value: float | None) -> str:
@@ -49,7 +46,7 @@ def _lift(value: float) -> str:
 
 def _post(post: PostLine) -> str:
     name = platform_name(post.platform)
-    link = f"<{post.url}|{name}>" if post.url and not set("|<> ") & set(post.url) else name
+    link = mrkdwn_link(post.url, name, platform=post.platform, show_rejected_url=False)
     velocity = ", ".join(part for part in (
         f"1h: {post.interactions_1h:,}" if post.interactions_1h is not None else "1h: unknown",
         f"24h: {post.interactions_24h:,}" if post.interactions_24h is not None else
@@ -57,7 +54,7 @@ def _post(post: PostLine) -> str:
     ))
     note = f" ({post.velocity_note})" if post.velocity_note else ""
     return (f"{link} · {post.posted} · *{post.interactions:,}* interactions "
-            f"({_lift(post.lift)}) · {velocity}{note}\n>{escape(post.content)}")
+            f"({_lift(post.lift)}) · {velocity}{note}\n>{mrkdwn_text(post.content)}")
 
 
 def title(digest: Digest) -> str:
@@ -74,12 +71,12 @@ def digest_blocks(digest: Digest) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title(digest),
                                     "emoji": True}},
-        _context(f"{escape(digest.period_label)} · compared with "
-                 f"{escape(digest.previous_label)}"),
+        _context(f"{mrkdwn_text(digest.period_label)} · compared with "
+                 f"{mrkdwn_text(digest.previous_label)}"),
     ]
     if digest.summary:
-        blocks.append(_section(escape(digest.summary)))
-    blocks.append(_section(f"*{escape(digest.headline)}*"))
+        blocks.append(_section(mrkdwn_text(digest.summary)))
+    blocks.append(_section(f"*{mrkdwn_text(digest.headline)}*"))
 
     if digest.platforms:
         lines = []
@@ -91,8 +88,8 @@ def digest_blocks(digest: Digest) -> list[dict[str, Any]]:
                 f"*{platform_name(row.platform)}*: {row.posts} posts, {row.interactions:,} "
                 f"interactions ({_pct(row.interactions_change_pct)} vs "
                 f"{row.previous_interactions:,}), {rate} "
-                f"_({escape(row.engagement_rate_denominator)})_, {followers}"
-                f"{escape(row.follower_note)}")
+                f"_({mrkdwn_text(row.engagement_rate_denominator)})_, {followers}"
+                f"{mrkdwn_text(row.follower_note)}")
         blocks.append(_section("\n".join(lines)))
 
     if digest.top_posts:
@@ -107,18 +104,18 @@ def digest_blocks(digest: Digest) -> list[dict[str, Any]]:
             slots = ", ".join(f"{s.label} ({_lift(s.expected_lift)}, {s.posts} posts, "
                               f"{s.score:.0%} likely better)" for s in best.slots)
         else:
-            slots = escape(best.message)
+            slots = mrkdwn_text(best.message)
         blocks.append(_section(f"*Best times to post* (confidence {best.confidence:.2f}): "
-                               f"{slots}\n_{escape(best.source)}_"))
+                               f"{slots}\n_{mrkdwn_text(best.source)}_"))
 
     if digest.insights:
-        lines = [f"• {escape(i.recommendation)} _(confidence {i.confidence:.2f})_"
+        lines = [f"• {mrkdwn_text(i.recommendation)} _(confidence {i.confidence:.2f})_"
                  for i in digest.insights]
         blocks.append(_section("*Insights*\n" + "\n".join(lines)))
 
     if digest.caveats:
         # One element, not one per caveat: a context block holds at most 10 elements.
-        blocks.append(_context("\n".join(f":warning: {escape(c)}" for c in digest.caveats)))
+        blocks.append(_context("\n".join(f":warning: {mrkdwn_text(c)}" for c in digest.caveats)))
 
     if len(blocks) > MAX_BLOCKS:  # cannot happen with today's sections; kept as a hard stop
         blocks = [*blocks[: MAX_BLOCKS - 1], _context("(digest shortened to fit Slack)")]
