@@ -35,6 +35,10 @@ def _register_optional_commands() -> None:
     register_digest(cli)
     from cloudstro.cli.import_cmd import import_group
     cli.add_command(import_group)
+    from cloudstro.cli.accounts import accounts
+    from cloudstro.cli.sync import sync
+    cli.add_command(sync)
+    cli.add_command(accounts)
     from cloudstro.cli.serve import serve, token
 
     cli.add_command(serve)
