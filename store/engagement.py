@@ -24,6 +24,14 @@ class EngagementRepository(Repository):
                  progress: Callable[[int], None] | None = None) -> int:
         return self._batch_put([snapshot.to_record() for snapshot in snapshots], progress)
 
+    def get_many(self, user_id: str, engagement_ids: list[str]
+                 ) -> dict[str, EngagementSnapshot]:
+        """The stored snapshots among `engagement_ids`, by id, in batched reads."""
+        items = self._batch_get([{"userId": user_id, "engagementId": engagement_id}
+                                 for engagement_id in engagement_ids])
+        return {snapshot.engagementId: snapshot
+                for snapshot in self._read_all(EngagementSnapshot, items)}
+
     def history_for_post(self, user_id: str, post_id: str,
                          limit: int | None = None) -> ReadList[EngagementSnapshot]:
         """A post's snapshots in time order: `begins_with(engagementId, "<postId>#")`."""

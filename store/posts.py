@@ -30,6 +30,11 @@ class PostsRepository(Repository):
         """One post by its key (`platform#id`)."""
         return self._read_one(SocialPost, self._get({"userId": user_id, "postId": post_id}))
 
+    def get_many(self, user_id: str, post_ids: list[str]) -> dict[str, SocialPost]:
+        """The stored posts among `post_ids`, by post id, in batched reads (100 per request)."""
+        items = self._batch_get([{"userId": user_id, "postId": post_id} for post_id in post_ids])
+        return {post.postId: post for post in self._read_all(SocialPost, items)}
+
     def list_for_user(self, user_id: str, platform: str | None = None,
                       limit: int | None = None) -> ReadList[SocialPost]:
         """A user's posts, optionally on one platform.
