@@ -354,6 +354,41 @@ def test_a_newer_export_updates_changed_notes_with_one_snapshot_each(moto_store)
     assert account.lastSyncAt == LATER and account.postCount == 2
 
 
+def test_reimport_of_a_long_export_reads_in_batches_and_writes_nothing(moto_store):
+    with_creator(moto_store)
+    rows = [[NOTICE], HEADER_A]
+    for number in range(130):  # more than one BatchGetItem's 100 keys
+        published = f"2026年08月{1 + number % 28:02d}日{number % 24:02d}时00分00秒"
+        rows.append([f"笔记 {number}", published, "图文", "100", "50", "9%", str(number), "1",
+                     "2", "0", "3", "0", "0"])
+    data = csv_export(rows)
+    first = import_export(moto_store, USER, data, account_id=RED_ID,
+                          clock=fixed_clock(IMPORTED_AT))
+    assert (first.new_posts, first.snapshots_written) == (130, 130)
+    before = all_items(moto_store)
+    again = import_export(moto_store, USER, data, clock=fixed_clock(LATER))
+    assert (again.unchanged_posts, again.snapshots_written, again.updated_posts) == (130, 0, 0)
+    assert all_items(moto_store) == before
+
+
+def test_a_changed_rate_or_a_lost_snapshot_is_measured_again(moto_store):
+    with_creator(moto_store)
+    import_export(moto_store, USER, csv_export(rows_a()), account_id=RED_ID,
+                  clock=fixed_clock(IMPORTED_AT))
+    vlog = parse_export(csv_export(rows_a())).notes[1]
+    vlog_key = {"userId": USER,
+                "engagementId": f"rednote#{vlog.note_id}#2026-09-03T09:00:00Z"}
+    # A write that stored the post but lost its snapshot is repaired by importing again.
+    moto_store.dynamo.table(moto_store.names.engagement).delete_item(Key=vlog_key)
+    changed = rows_a()
+    changed[2][5] = "14.1%"  # only the first note's cover click-through rate moved
+    report = import_export(moto_store, USER, csv_export(changed), clock=fixed_clock(LATER))
+    assert (report.updated_posts, report.unchanged_posts, report.snapshots_written) == (2, 0, 2)
+    snapshots = moto_store.engagement.for_user(USER, platform="rednote")
+    assert sorted((s.timestamp, s.clickThroughRate) for s in snapshots) == [
+        (IMPORTED_AT, 13.8), (LATER, 14.1), (LATER, 15.2)]
+
+
 def test_which_account_an_import_credits(moto_store):
     with_creator(moto_store)
     data = csv_export(rows_a())
