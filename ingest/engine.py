@@ -29,7 +29,7 @@ from cloudstro.ingest.base import Connector, FetchedPost, ListingWindow, Metrics
 from cloudstro.ingest.errors import IngestError, ReauthRequired
 from cloudstro.ingest.http import PlatformHttp, RetryPolicy
 from cloudstro.ingest.registry import api_base_url, connector_class
-from cloudstro.ingest.schedule import REFRESH_HORIZON, is_due
+from cloudstro.ingest.schedule import REFRESH_HORIZON, TIERS, is_due, refresh_interval
 from cloudstro.ingest.tokens import TokenKeeper
 from cloudstro.ingest.writer import Author, RecordWriter, build_post, build_snapshot
 from cloudstro.ingest.writer import remeasured_post as remeasure
@@ -38,7 +38,7 @@ from cloudstro.store.accounts import REAUTH_REQUIRED, SyncView
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.errors import StoreError
 from cloudstro.store.platforms import API_PLATFORMS
-from cloudstro.store.records import iso_z
+from cloudstro.store.records import SocialPost, iso_z
 from cloudstro.store.runtime_keys import sync_claim_key
 
 CLAIM_SECONDS = 30 * 60
@@ -189,8 +189,9 @@ class SyncEngine:
         state = dict(view.syncState or {})
         failed = False
         try:
+            first_sync = not state.get("newestAt") and not state.get("interrupted")
             self._discover(run, state)
-            self._refresh(run, full)
+            self._refresh(run, state, full, first_sync)
         except ReauthRequired as exc:
             failed = True
             result.status = REAUTH_REQUIRED
@@ -268,15 +269,35 @@ class SyncEngine:
         run.result.snapshots += counts.snapshots
         run.discovered.update(record.postId for record in records)
 
-    def _refresh(self, run: _Run, full: bool) -> None:
-        """Measure again the known posts whose tier says they are due; one snapshot each."""
+    def _refresh(self, run: _Run, state: dict[str, Any], full: bool, first_sync: bool) -> None:
+        """Measure again the known posts whose tier says they are due; one snapshot each.
+
+        `state["refreshDueAt"]` is the earliest moment any post can next be due (computed
+        conservatively early), so a run before it reads no posts at all: a re-sync with nothing
+        new and nothing due costs the listing request and no post reads. A first sync has just
+        measured every post it knows, so it reads none either.
+        """
+        due_at = state.get("refreshDueAt")
+        newest_due = run.now + TIERS[0].every if run.discovered else None
+        if first_sync and not full:
+            if newest_due is not None:
+                state["refreshDueAt"] = iso_z(newest_due)
+            return
+        if not full and due_at and run.now < parse_time(run.view.platform, due_at,
+                                                         "syncState.refreshDueAt"):
+            if newest_due is not None:
+                state["refreshDueAt"] = iso_z(min(newest_due, parse_time(
+                    run.view.platform, due_at, "syncState.refreshDueAt")))
+            return
         start = run.now - (timedelta(days=self.settings.sync_backfill_days) if full
                            else REFRESH_HORIZON)
-        candidates = [
-            post for post in self.store.posts.list_in_period(run.view.userId, start, run.now,
-                                                             run.view.platform)
-            if post.authorId == run.view.accountId and post.postId not in run.discovered
-            and is_due(post.createdAt, post.fetchedAt, run.now, include_old=full)]
+        known = [post for post in self.store.posts.list_in_period(
+                     run.view.userId, start, run.now, run.view.platform)
+                 if post.authorId == run.view.accountId and post.postId not in run.discovered]
+        candidates = [post for post in known
+                      if is_due(post.createdAt, post.fetchedAt, run.now, include_old=full)]
+        due_ids = {post.postId for post in candidates}
+        waiting = [post for post in known if post.postId not in due_ids]
         batch = run.connector.metric_batch
         for offset in range(0, len(candidates), batch):
             chunk = candidates[offset:offset + batch]
@@ -292,6 +313,15 @@ class SyncEngine:
             counts = self.writer.write(records, snapshots)
             run.result.updated_posts += counts.posts
             run.result.snapshots += counts.snapshots
+            waiting.extend(records)
+        upcoming = [moment for moment in (_next_due(post, run.now) for post in waiting)
+                    if moment is not None]
+        if newest_due is not None:
+            upcoming.append(newest_due)
+        if upcoming:
+            state["refreshDueAt"] = iso_z(min(upcoming))
+        else:
+            state.pop("refreshDueAt", None)
 
 
 def _failed(result: AccountSyncResult, message: str) -> AccountSyncResult:
@@ -299,3 +329,8 @@ def _failed(result: AccountSyncResult, message: str) -> AccountSyncResult:
     result.errors.append(message)
     return result
 
+
+def _next_due(post: SocialPost, now: datetime) -> datetime | None:
+    """When `post` is next due, judged by its tier now: early, never late, as it only ages."""
+    interval = refresh_interval(post.createdAt, now)
+    return post.fetchedAt + interval if interval is not None else None

@@ -44,8 +44,11 @@ def test_resync_with_nothing_new_asks_from_since_id_and_writes_nothing(
     state.log.clear()
 
     later = NOW + timedelta(minutes=30)  # inside every post's refresh window
+    moto_store.dynamo.meter.reset()
     with make_engine(moto_store, standins, sleeps, now=later) as engine:
         again = engine.sync_account(USER, X, state.account_id)
+    # no post is read: the account's next-due time says nothing can be due yet
+    assert "Query" not in moto_store.dynamo.meter.requests
 
     assert again.status == "ok", again.errors
     assert (again.new_posts, again.updated_posts, again.snapshots) == (0, 0, 0)
