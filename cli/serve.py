@@ -12,6 +12,7 @@ from cloudstro.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from cloudstro.digests.runner import DigestScheduler
+    from cloudstro.ingest.runner import SyncScheduler
     from cloudstro.store import Store
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -24,7 +25,9 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
 @click.option("--digests/--no-digests", default=True, show_default=True,
               help="Send due Slack digests from this process (needs SLACK_BOT_TOKEN).")
-def serve(host: str, port: int, log_level: str, digests: bool) -> None:
+@click.option("--sync/--no-sync", "sync_accounts", default=True, show_default=True,
+              help="Sync connected accounts that are due from this process.")
+def serve(host: str, port: int, log_level: str, digests: bool, sync_accounts: bool) -> None:
     """Serve the API (and the other channels) with uvicorn; JSON logs on stderr."""
     import uvicorn
 
@@ -46,12 +49,15 @@ def serve(host: str, port: int, log_level: str, digests: bool) -> None:
     if scheduler:
         scheduler.start()
         err.print(f"Digests: checking every {scheduler.interval_seconds:.0f}s for due digests")
+    syncer = _sync_schedule(store) if sync_accounts else None
     try:
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
                     log_level=log_level, timeout_graceful_shutdown=10)
     finally:
         if scheduler:
             scheduler.stop()
+        if syncer:
+            syncer.stop()
 
 
 def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | None:
@@ -64,6 +70,15 @@ def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | Non
     from cloudstro.digests.summary import summary_model
 
     return DigestScheduler(store, make_slack_client(settings), model=summary_model(settings))
+
+
+def _sync_schedule(store: Store) -> SyncScheduler:
+    from cloudstro.ingest import SyncEngine
+    from cloudstro.ingest.runner import start_sync_schedule
+
+    syncer = start_sync_schedule(SyncEngine(store))
+    err.print(f"Sync: checking every {syncer.interval_seconds:.0f}s for accounts due a sync")
+    return syncer
 
 
 @click.group()
