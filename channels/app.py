@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.state.services = services
     app.state.auth_secret = auth_secret
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http_max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http_max_body_bytes,
+                       body_timeout_s=settings.http_body_timeout_s)
     install_channels(app, services, installers)
     return app

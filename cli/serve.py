@@ -34,6 +34,7 @@ def serve(host: str, port: int, log_level: str, digests: bool, sync_accounts: bo
     from cloudstro.channels.app import create_app
     from cloudstro.channels.http.auth import AuthNotConfigured, resolve_secret
     from cloudstro.channels.http.logs import configure_logging
+    from cloudstro.channels.http.server import server_config
 
     configure_logging(log_level)
     settings = get_settings()
@@ -51,8 +52,8 @@ def serve(host: str, port: int, log_level: str, digests: bool, sync_accounts: bo
         err.print(f"Digests: checking every {scheduler.interval_seconds:.0f}s for due digests")
     syncer = _sync_schedule(store) if sync_accounts else None
     try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
-                    log_level=log_level, timeout_graceful_shutdown=10)
+        uvicorn.Server(server_config(app, settings, host=host, port=port,
+                                     log_level=log_level)).run()
     finally:
         if scheduler:
             scheduler.stop()

@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     # Longest the API waits for DynamoDB outside a chat turn (the token's user check, a
     # thread's history) before answering 503 store_unavailable.
     store_wait_s: float = Field(6.0, gt=0, le=60, alias="CLOUDSTRO_STORE_WAIT_S")
+    # The server's own limits (`cloudstro serve`): a request head's size and time, a body's
+    # time, idle keep-alive, and open connections (beyond it new requests get a 503).
+    http_max_header_bytes: int = Field(16384, ge=1024, le=1048576,
+                                       alias="CLOUDSTRO_HTTP_MAX_HEADER_BYTES")
+    http_header_timeout_s: float = Field(10.0, gt=0, le=300,
+                                         alias="CLOUDSTRO_HTTP_HEADER_TIMEOUT_S")
+    http_body_timeout_s: float = Field(30.0, gt=0, le=600, alias="CLOUDSTRO_HTTP_BODY_TIMEOUT_S")
+    http_keep_alive_s: int = Field(5, ge=1, le=300, alias="CLOUDSTRO_HTTP_KEEP_ALIVE_S")
+    http_max_connections: int = Field(1000, ge=1, alias="CLOUDSTRO_HTTP_MAX_CONNECTIONS")
 
     # Platform APIs (sync). Base URLs are settings so tests, proxies and sandboxes work; the
     # connectors add any API version segment themselves.

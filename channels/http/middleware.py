@@ -1,4 +1,5 @@
-"""The outermost layer of the app: request id, body-size cap, access log, last-resort 500.
+"""The outermost layer of the app: request id, body size and time caps, access log, last-resort
+500.
 
 It is plain ASGI (not Starlette's BaseHTTPMiddleware) so streamed responses pass through
 untouched and the body cap applies before any route parses a byte of JSON. It wraps every
@@ -7,6 +8,7 @@ route of the app, the Slack channel's included.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -25,9 +27,10 @@ class BodyTooLarge(Exception):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,11 +53,19 @@ class RequestContextMiddleware:
 
         try:
             try:
-                replay = await self._read_body(headers, receive)
+                replay = await asyncio.wait_for(self._read_body(headers, receive),
+                                                self.body_timeout_s)
             except BodyTooLarge:
                 response = error_response(
                     413, "body_too_large",
                     f"the request body is larger than {self.max_body_bytes} bytes")
+                await response(scope, receive, send_with_id)
+                return
+            except TimeoutError:
+                response = error_response(
+                    408, "request_timeout",
+                    f"the request body did not arrive within {self.body_timeout_s:g} seconds",
+                    headers={"Connection": "close"})
                 await response(scope, receive, send_with_id)
                 return
             try:
