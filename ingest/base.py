@@ -100,6 +100,8 @@ class Connector(ABC):
     metric_batch: ClassVar[int] = 1
     # Refresh the access token when it expires within this; None: tokens are not refreshable.
     refresh_ahead: ClassVar[timedelta | None] = None
+    # False where the access token itself is what gets renewed (Instagram's long-lived token).
+    renews_with_refresh_token: ClassVar[bool] = True
 
     def __init__(self, http: PlatformHttp, account_id: str, settings: Settings) -> None:
         self.http = http

@@ -180,7 +180,7 @@ class SyncEngine:
                              refresher=connector.refresh_tokens
                              if connector_type.refresh_ahead is not None else None,
                              refresh_ahead=connector_type.refresh_ahead,
-                             refresh_needs_token=view.platform != "instagram",
+                             refresh_needs_token=connector_type.renews_with_refresh_token,
                              sleep=self.sleep)
         http.auth = keeper
         run = _Run(view, connector, http, now, result,

@@ -11,6 +11,7 @@ no URL carries one (Meta's `paging.next` links do; `strip_token` removes it befo
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -32,6 +33,11 @@ from cloudstro.ingest.errors import (
 
 VerdictKind = Literal["ok", "retry", "rate_limited", "auth", "reauth", "refused", "fail"]
 _TOKEN_PARAMS = {"access_token", "client_secret", "refresh_token", "appsecret_proof"}
+
+# httpx logs every request's full URL at INFO, and Instagram's token refresh must carry the
+# token in its query string: keep those libraries' request lines out of the logs.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

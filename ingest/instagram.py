@@ -47,6 +47,7 @@ class InstagramConnector(Connector):
     platform = PLATFORM
     metric_batch = 1
     refresh_ahead = timedelta(days=7)
+    renews_with_refresh_token = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

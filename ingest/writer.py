@@ -13,7 +13,9 @@ a metric they require is not written as a snapshot at all (it would need an inve
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,4 +147,6 @@ class RecordWriter:
                 found.update(item["postId"] for item in
                              answer.get("Responses", {}).get(posts.table_name, []))
                 request = answer.get("UnprocessedKeys") or {}
+                if request:  # throttled: back off before asking for the rest
+                    time.sleep(0.05 * (1 + random.random()))
         return found

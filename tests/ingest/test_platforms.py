@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from cloudstro.store import Store
 from tests.ingest.conftest import NOW, USER, Sleeps, connect, make_engine, seed_posts
@@ -66,13 +69,21 @@ def test_instagram_empty_insights_keep_numbers_unknown(
     assert stored.engagement.views is None
 
 
-def test_instagram_long_lived_token_is_renewed_a_week_ahead(
-        moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
+def test_instagram_long_lived_token_is_renewed_a_week_ahead_and_never_logged(
+        moto_store: Store, standins: StandIns, sleeps: Sleeps,
+        caplog: pytest.LogCaptureFixture) -> None:
     state = standins.states["instagram"]
     seed_posts(state, 1)
     connect(moto_store, state, "instagram", refresh=None, expires_in=timedelta(days=3))
+    caplog.set_level(logging.DEBUG)
     with make_engine(moto_store, standins, sleeps) as engine:
         result = engine.sync_account(USER, "instagram", state.account_id)
+    # the renewal sends the token in a query string; no log line of ours or of the HTTP
+    # libraries may carry it (the stand-in's own server log plays the platform's side)
+    assert state.requests_to("/refresh_access_token") == 1
+    lines = [record.getMessage() for record in caplog.records
+             if not record.name.startswith("uvicorn")]
+    assert lines and not any("access-0" in line or "ig-access-1" in line for line in lines)
 
     assert result.status == "ok", result.errors
     stored = moto_store.accounts.token_state(USER, "instagram", state.account_id)
