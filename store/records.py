@@ -90,11 +90,12 @@ UtcDateTime = Annotated[
 
 # --------------------------------------------------------------------------- reading
 
-READING: dict[str, bool] = {"cloudstro.reading": True}  # the validation context of a read
+_READ_FLAG = "cloudstro.reading"
+READING: dict[str, bool] = {_READ_FLAG: True}  # the validation context of a read
 
 
 def _is_reading(info: ValidationInfo) -> bool:
-    return bool(info.context and info.context.get("cloudstro.reading"))
+    return bool(info.context and info.context.get(_READ_FLAG))
 
 
 def _required_on_write(value: Any, info: ValidationInfo) -> Any:
