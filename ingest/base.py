@@ -130,21 +130,28 @@ class Connector(ABC):
 # ------------------------------------------------------------------------------ parsing
 
 
-def require(platform: str, body: Any, path: str, kind: type | tuple[type, ...]) -> Any:
-    """The value at dotted `path` in `body`, of type `kind`, or MalformedResponse naming it."""
+def require(platform: str, body: Any, path: str, kind: type | tuple[type, ...],
+            where: str = "") -> Any:
+    """The value at dotted `path` in `body`, of type `kind`, or MalformedResponse naming it.
+
+    `where` locates `body` in the response (`data[3]`), so the error names the exact field.
+    """
+    field = f"{where}.{path}" if where else path
     value = body
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            raise MalformedResponse(platform, path, "missing")
+            raise MalformedResponse(platform, field, "missing")
         value = value[part]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise MalformedResponse(platform, path, f"expected {_kind_name(kind)}, "
-                                                f"got {type(value).__name__}")
+        raise MalformedResponse(platform, field, f"expected {_kind_name(kind)}, "
+                                                 f"got {type(value).__name__}")
     return value
 
 
-def optional_count(platform: str, body: Mapping[str, Any], path: str) -> int | None:
+def optional_count(platform: str, body: Mapping[str, Any], path: str,
+                   where: str = "") -> int | None:
     """A non-negative count at dotted `path`, None when absent; anything else is malformed."""
+    field = f"{where}.{path}" if where else path
     value: Any = body
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -153,13 +160,13 @@ def optional_count(platform: str, body: Mapping[str, Any], path: str) -> int | N
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise MalformedResponse(platform, path, f"expected a count, got {type(value).__name__}")
+        raise MalformedResponse(platform, field, f"expected a count, got {type(value).__name__}")
     try:
         count = int(value)
     except ValueError:
-        raise MalformedResponse(platform, path, "expected a count") from None
+        raise MalformedResponse(platform, field, "expected a count") from None
     if count < 0:
-        raise MalformedResponse(platform, path, "negative count")
+        raise MalformedResponse(platform, field, "negative count")
     return count
 
 

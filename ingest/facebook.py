@@ -87,7 +87,7 @@ class FacebookConnector(Connector):
 
     def _post(self, item: dict[str, Any], index: int) -> FetchedPost:
         where = f"published_posts.data[{index}]"
-        post_id = require(PLATFORM, item, "id", str)
+        post_id = require(PLATFORM, item, "id", str, where)
         return FetchedPost(
             id=post_id,
             created_at=parse_time(PLATFORM, item.get("created_time"), f"{where}.created_time"),
@@ -101,12 +101,9 @@ class FacebookConnector(Connector):
 
 
 def _counts(item: dict[str, Any], where: str) -> Metrics:
-    try:
-        likes = optional_count(PLATFORM, item, "reactions.summary.total_count")
-        comments = optional_count(PLATFORM, item, "comments.summary.total_count")
-        shares = optional_count(PLATFORM, item, "shares.count")
-    except MalformedResponse as exc:
-        raise MalformedResponse(PLATFORM, f"{where}.{exc.field}", "expected a count") from None
+    likes = optional_count(PLATFORM, item, "reactions.summary.total_count", where)
+    comments = optional_count(PLATFORM, item, "comments.summary.total_count", where)
+    shares = optional_count(PLATFORM, item, "shares.count", where)
     # Facebook omits `shares` when nobody shared; the other counts were asked for explicitly.
     return Metrics(likes=likes, comments=comments, shares=shares if shares is not None else 0)
 

@@ -86,7 +86,7 @@ class InstagramConnector(Connector):
 
     def _post(self, item: dict[str, Any], index: int) -> FetchedPost:
         where = f"media.data[{index}]"
-        post_id = require(PLATFORM, item, "id", str)
+        post_id = require(PLATFORM, item, "id", str, where)
         kind = _MEDIA_TYPES.get(str(item.get("media_type")), "image")
         url = item.get("media_url") or item.get("permalink")
         return FetchedPost(
@@ -96,7 +96,7 @@ class InstagramConnector(Connector):
             url=item.get("permalink") if isinstance(item.get("permalink"), str) else None,
             media=(FetchedMedia(kind, url, item.get("thumbnail_url")),)
             if isinstance(url, str) else (),
-            metrics=Metrics(likes=optional_count(PLATFORM, item, "like_count"),
-                            comments=optional_count(PLATFORM, item, "comments_count")),
+            metrics=Metrics(likes=optional_count(PLATFORM, item, "like_count", where),
+                            comments=optional_count(PLATFORM, item, "comments_count", where)),
             needs_metrics=True,
         )

@@ -101,17 +101,13 @@ class TikTokConnector(Connector):
         where = f"data.videos[{index}]"
         if not isinstance(video, dict):
             raise MalformedResponse(PLATFORM, where, "expected an object")
-        video_id = require(PLATFORM, video, "id", str)
+        video_id = require(PLATFORM, video, "id", str, where)
         text = video.get("video_description") or video.get("title") or ""
         share_url = video.get("share_url") if isinstance(video.get("share_url"), str) else None
-        try:
-            metrics = Metrics(views=optional_count(PLATFORM, video, "view_count"),
-                              likes=optional_count(PLATFORM, video, "like_count"),
-                              comments=optional_count(PLATFORM, video, "comment_count"),
-                              shares=optional_count(PLATFORM, video, "share_count"))
-        except MalformedResponse as exc:
-            raise MalformedResponse(PLATFORM, f"{where}.{exc.field}", "expected a count"
-                                    ) from None
+        metrics = Metrics(views=optional_count(PLATFORM, video, "view_count", where),
+                          likes=optional_count(PLATFORM, video, "like_count", where),
+                          comments=optional_count(PLATFORM, video, "comment_count", where),
+                          shares=optional_count(PLATFORM, video, "share_count", where))
         return FetchedPost(
             id=video_id,
             created_at=parse_time(PLATFORM, video.get("create_time"), f"{where}.create_time"),

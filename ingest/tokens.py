@@ -19,7 +19,8 @@ from cloudstro.ingest.errors import IngestError, ReauthRequired
 from cloudstro.store.accounts import AccountsRepository, TokenState
 from cloudstro.store.errors import StoreError
 
-LEASE_SECONDS = 60
+# Longer than a refresh can take with every retry (4 attempts of up to 20 s plus backoff).
+LEASE_SECONDS = 300
 PERSIST_ATTEMPTS = 4
 
 

@@ -118,7 +118,7 @@ class TwitterConnector(Connector):
         where = f"data[{index}]"
         if not isinstance(item, dict):
             raise MalformedResponse(PLATFORM, where, "expected an object")
-        post_id = require(PLATFORM, item, "id", str)
+        post_id = require(PLATFORM, item, "id", str, where)
         attached = [media[key] for key in _media_keys(item) if key in media]
         metrics = _metrics(item, attached, where)
         tags = None
@@ -155,18 +155,15 @@ def _media_keys(item: dict[str, Any]) -> list[str]:
 
 
 def _metrics(item: dict[str, Any], media: list[dict[str, Any]], where: str) -> Metrics:
-    public = require(PLATFORM, item, "public_metrics", dict)
+    public = require(PLATFORM, item, "public_metrics", dict, where)
     path = f"{where}.public_metrics"
 
     def count(name: str) -> int | None:
-        try:
-            return optional_count(PLATFORM, public, name)
-        except MalformedResponse:
-            raise MalformedResponse(PLATFORM, f"{path}.{name}", "expected a count") from None
+        return optional_count(PLATFORM, public, name, path)
 
     retweets, quotes = count("retweet_count"), count("quote_count")
-    views = [optional_count(PLATFORM, m, "public_metrics.view_count") for m in media
-             if m.get("type") in ("video", "animated_gif")]
+    views = [optional_count(PLATFORM, m, "public_metrics.view_count", "includes.media")
+             for m in media if m.get("type") in ("video", "animated_gif")]
     known_views = [v for v in views if v is not None]
     return Metrics(
         likes=count("like_count"),
@@ -176,4 +173,3 @@ def _metrics(item: dict[str, Any], media: list[dict[str, Any]], where: str) -> M
         saves=count("bookmark_count"),
         views=max(known_views) if known_views else None,
     )
-

@@ -281,12 +281,40 @@ class AccountsRepository(Repository):
 
     def add_with_tokens(self, fields: dict[str, Any], access_token: SecretStr,
                         refresh_token: SecretStr | None) -> SocialAccount:
-        """Store (or replace) a connection at token version 0 with an empty sync state.
+        """Store a new connection, or reconnect an existing one.
 
-        Replacing an account starts its token chain afresh and clears `reauth_required`.
+        A new account starts at token version 0 with an empty sync state. Reconnecting keeps
+        the account's sync state and post count, replaces its tokens, clears
+        `reauth_required`, and bumps the token version so a refresh in flight with the old
+        tokens cannot overwrite the new ones.
         """
         account = self.prepare(fields, access_token, refresh_token)
-        self._put({**account.to_record(), "tokenVersion": 0, "syncState": {}, "postCount": 0})
+        record = account.to_record()
+        try:
+            self._put({**record, "tokenVersion": 0, "syncState": {}, "postCount": 0},
+                      ConditionExpression="attribute_not_exists(userId)")
+            return account
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        sets = ["accessToken = :access", "tokenExpiresAt = :expires", "accountName = :name",
+                "accountHandle = :handle", "accountStatus = :active", "isActive = :true",
+                "syncStatus = :active", "updatedAt = :now",
+                "tokenVersion = if_not_exists(tokenVersion, :zero) + :one"]
+        removes = ["statusReason", "refreshLeaseOwner", "refreshLeaseUntil"]
+        values: dict[str, Any] = {
+            ":access": record["accessToken"], ":expires": record["tokenExpiresAt"],
+            ":name": record["accountName"], ":handle": record["accountHandle"],
+            ":active": "active", ":true": True, ":now": record["updatedAt"], ":zero": 0,
+            ":one": 1}
+        if "refreshToken" in record:
+            sets.append("refreshToken = :refresh")
+            values[":refresh"] = record["refreshToken"]
+        else:
+            removes.append("refreshToken")
+        self._conditional_update(self._key(account.userId, account.platform, account.accountId),
+                                 f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+                                 "attribute_exists(userId)", values)
         return account
 
     def remove(self, user_id: str, platform: str, account_id: str) -> bool:

@@ -167,7 +167,7 @@ def test_malformed_answers_name_platform_and_field_and_spare_other_accounts(
         results = {r.platform: r for r in engine.sync_many(engine.accounts_of(USER))}
 
     assert results["twitter"].errors == [
-        "twitter: malformed response: field 'public_metrics' (missing)"]
+        "twitter: malformed response: field 'data[0].public_metrics' (missing)"]
     assert results["tiktok"].errors == [
         "tiktok: malformed response: field 'data.videos' (expected a list, got str)"]
     assert results["instagram"].errors == [

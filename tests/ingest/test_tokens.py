@@ -172,3 +172,26 @@ def test_a_facebook_page_token_rejected_with_190_needs_reconnecting(
     assert result.requests == 1
     view = moto_store.accounts.sync_view(USER, "facebook", state.account_id)
     assert view is not None and view.accountStatus == "reauth_required"
+
+
+def test_reconnecting_replaces_tokens_clears_reauth_and_keeps_the_sync_state(
+        moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
+    state = standins.states["twitter"]
+    seed_posts(state, 6)
+    connect(moto_store, state, "twitter")
+    with make_engine(moto_store, standins, sleeps) as engine:
+        engine.sync_account(USER, "twitter", state.account_id)
+    moto_store.accounts.mark_reauth_required(USER, "twitter", state.account_id,
+                                             "the platform refused the token refresh", NOW)
+
+    connect(moto_store, state, "twitter", access="access-new", refresh="refresh-new")
+
+    view = moto_store.accounts.sync_view(USER, "twitter", state.account_id)
+    assert view is not None
+    assert (view.accountStatus, view.statusReason) == ("active", None)
+    assert view.postCount == 6 and view.syncState["newestId"] == "1000006"
+    tokens = moto_store.accounts.token_state(USER, "twitter", state.account_id)
+    assert tokens is not None and tokens.version == 1
+    assert tokens.access_token.get_secret_value() == "access-new"
+    assert tokens.refresh_token is not None
+    assert tokens.refresh_token.get_secret_value() == "refresh-new"
