@@ -14,6 +14,7 @@ on; any other failure is reported in the account's result, never raised past `sy
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from cloudstro.config import Clock, Settings, utc_now
 from cloudstro.ingest.base import Connector, FetchedPost, ListingWindow, Metrics, parse_time
@@ -164,8 +166,12 @@ class SyncEngine:
             return result
         try:
             self._run(view, result, now, full)
+        except Exception as exc:  # never one account's surprise ends the others' run
+            result.status = "error"
+            result.errors.append(f"{platform}: unexpected {type(exc).__name__}")
         finally:
-            self.claims.release(key)
+            with contextlib.suppress(StoreError):  # the claim expires on its own
+                self.claims.release(key)
         return result
 
     def _run(self, view: SyncView, result: AccountSyncResult, now: datetime,
@@ -196,12 +202,21 @@ class SyncEngine:
             failed = True
             result.status = REAUTH_REQUIRED
             result.errors.append(str(exc))
-            self.store.accounts.mark_reauth_required(view.userId, view.platform, view.accountId,
-                                                     exc.reason, self.clock())
+            try:
+                self.store.accounts.mark_reauth_required(view.userId, view.platform,
+                                                         view.accountId, exc.reason, self.clock())
+            except StoreError as store_exc:
+                result.errors.append(str(store_exc))
         except (IngestError, StoreError) as exc:
             failed = True
             result.status = "error"
             result.errors.append(str(exc))
+        except ValidationError as exc:  # a platform value the record shapes refuse
+            failed = True
+            result.status = "error"
+            where = ".".join(str(part) for part in exc.errors()[0]["loc"])
+            result.errors.append(f"{view.platform}: a post did not fit the posts table "
+                                 f"({exc.title} field {where!r})")
         finally:
             result.requests = http.requests
         try:

@@ -175,3 +175,19 @@ def test_malformed_answers_name_platform_and_field_and_spare_other_accounts(
         "answer JSON)"]
     assert all(r.status == "error" for r in results.values())
     assert moto_store.posts.list_for_user(USER) == []
+
+
+def test_a_value_the_records_refuse_is_an_error_of_that_account_only(
+        moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
+    x = standins.states["twitter"]
+    connect(moto_store, x, "twitter")
+    x.fail_next("/2/users/", 200, {"data": [{
+        "id": "", "text": "hi", "created_at": "2026-08-30T10:00:00.000Z",
+        "public_metrics": {"like_count": 1, "reply_count": 0, "retweet_count": 0,
+                           "quote_count": 0}}], "meta": {"result_count": 1}})
+    with make_engine(moto_store, standins, sleeps) as engine:
+        result = engine.sync_account(USER, "twitter", x.account_id)
+    assert result.status == "error"
+    assert result.errors == ["twitter: a post did not fit the posts table "
+                             "(SocialPost field 'postId')"]
+    assert moto_store.posts.list_for_user(USER) == []
