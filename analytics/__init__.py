@@ -13,7 +13,7 @@ from cloudstro.analytics.periods import Period
 from cloudstro.analytics.posts import PostBrief, TopBottom, rank_posts, top_and_bottom
 from cloudstro.analytics.velocity import Velocity, VelocityPoint, engagement_velocity
 
-ANALYTICS_VERSION = "1.0"
+ANALYTICS_VERSION = "1.1"
 
 __all__ = [
     "ANALYTICS_VERSION",

@@ -1,8 +1,11 @@
 """Answering best-time and content questions: a fresh stored insight first, computing second.
 
 A fresh insight is one GetItem on its deterministic id, whatever the user's volume of posts;
-only when it is missing, expired, inactive or from another analytics version are the posts
-read, the analysis run and the insight stored for the next question. Either way the answer
+only when it is missing, expired, inactive, from another analytics version or (for best
+times) computed in another timezone than the one the caller knows the user is in, are the
+posts read, the analysis run and the insight stored for the next question. A change of
+timezone made through `insights.engine.change_timezone` recomputes the stored timing insights
+at once, so the one-read path never serves hours of the old zone. Either way the answer
 has the same shape, plus `source`, which says where the numbers came from and when.
 """
 
@@ -48,18 +51,21 @@ def _stored(store: Store, user_id: str, kind: str, platform: str | None,
     return insight if _fresh(insight, now) else None
 
 
-def best_time(store: Store, user_id: str, platform: str | None, now: datetime
-              ) -> dict[str, Any]:
+def best_time(store: Store, user_id: str, platform: str | None, now: datetime,
+              timezone: str | None = None) -> dict[str, Any]:
+    """`timezone`: the user's current zone when the caller already has it (no extra read);
+    a stored insight computed in another zone is then recomputed rather than served."""
     insight = _stored(store, user_id, "optimal_timing", platform, now)
     stored = insight is not None
     if insight is not None:
         try:
-            period, result = timing_answer(insight)
-        except (KeyError, ValidationError):
-            insight, stored = None, False  # an older shape: recompute below
+            period, result = timing_answer(insight, timezone)
+        except (KeyError, ValueError, ValidationError):
+            insight, stored = None, False  # an older shape or another zone: recompute below
     if insight is None:
-        profile = store.users.get(user_id)
-        timezone = profile.zone if profile else "UTC"
+        if timezone is None:
+            profile = store.users.get(user_id)
+            timezone = profile.zone if profile else "UTC"
         start = now - timedelta(days=TIMING_WINDOW_DAYS)
         posts = own_posts(store.posts.list_in_period(user_id, start, now, platform=platform))
         insight = timing_insight(user_id, posts, timezone, platform, now)

@@ -149,32 +149,43 @@ def timing_insight(user_id: str, posts: list[SocialPost], timezone: str,
         # Two halves that both find the hour: full weight; neither: half of it.
         stability = 0.5 + 0.5 * (agree / tried) if tried else 0.5
         confidence = result.confidence * stability
-        hours = _join([slot.label for slot in result.optimal_hours])
+        hours = _join([slot.label + (" (thin evidence)" if slot.thin else "")
+                       for slot in result.optimal_hours])
+        measure = ("engagement per view" if result.outcome.startswith("engagement per view")
+                   else "interactions")
         recommendation = (f"Post at {hours} ({timezone}) on {scope}: posts at these hours got "
-                          f"{percent(result.expected_engagement_increase)} interactions over "
+                          f"{percent(result.expected_engagement_increase)} {measure} over "
                           f"your typical post.")
         hour_text = "; ".join(
-            f"{slot.label}: {counted(slot.posts, 'post')} (+{slot.posts_nearby} an hour either "
-            f"side), {percent(slot.expected_lift)}, {slot.score:.0%} likely to beat typical"
+            f"{slot.label}: {counted(slot.posts, 'post')}{' (thin)' if slot.thin else ''} "
+            f"(+{slot.posts_nearby} an hour either side), {percent(slot.expected_lift)}, "
+            f"{slot.p_best:.0%} likely to be your best hour"
             for slot in result.optimal_hours)
         slot_text = ""
         if result.optimal_slots:
             top = result.optimal_slots[0]
             slot_text = (f" Strongest weekday slot: {top.label} ({counted(top.posts, 'post')}, "
                          f"{percent(top.expected_lift)}).")
-        reasoning = (f"From {result.posts_analyzed} posts ({result.period}), compared with "
-                     f"your typical post: {hour_text}.{slot_text} Confidence {confidence:.2f}: "
-                     f"{best.score:.0%} probability that {best.label} beats your typical post, "
-                     f"{sum(s.posts for s in result.optimal_hours)} posts at the recommended "
-                     f"hours, and {agree} of {tried} halves of your history agree on "
-                     f"{best.label}.")
+        reasoning = (f"From {result.posts_analyzed} posts ({result.period}), measured as "
+                     f"{result.outcome}, compared with your typical post: {hour_text}."
+                     f"{slot_text} Confidence {confidence:.2f}: {result.confidence:.0%} "
+                     f"probability that your best hour is among these, and {agree} of {tried} "
+                     f"halves of your history agree on {best.label}.")
     analysis = result.model_copy(update={"confidence": round(confidence, 2)})
     increase = result.expected_engagement_increase
     data = {
         "optimalTimes": [slot.label for slot in result.optimal_hours],
+        "optimalHours": [{"hour": h.hour, "label": h.label, "posts": h.posts,
+                          "expectedLift": h.expected_lift, "pBest": h.p_best, "thin": h.thin,
+                          "evidence": h.evidence} for h in result.optimal_hours],
+        # The seed's slot shape, and beside it (same order) how much evidence each slot has.
         "optimalSlots": [{"dayOfWeek": s.dayOfWeek, "hour": s.hour, "score": s.score,
                           "posts": s.posts} for s in result.optimal_slots],
+        "slotEvidence": [{"label": s.label, "posts": s.posts, "thin": s.thin,
+                          "evidence": s.evidence} for s in result.optimal_slots],
+        # The zone the hours are in: a user who moves gets them recomputed, not shifted.
         "timezone": timezone,
+        "outcome": result.outcome, "postsWithViews": result.posts_with_views,
         "basedOnPosts": result.posts_analyzed,
         "expectedEngagementIncrease": percent(increase, signed=False) if increase else None,
         "postsNeeded": result.posts_needed,
@@ -187,8 +198,17 @@ def timing_insight(user_id: str, posts: list[SocialPost], timezone: str,
                         data_points=result.posts_analyzed)
 
 
-def timing_answer(insight: AIInsight) -> tuple[str, BestTimeResult]:
-    """(period label, analysis) as stored; raises ValueError when the stored shape is old."""
+class OtherTimezone(ValueError):
+    """The stored hours were computed in another timezone than the user's current one."""
+
+
+def timing_answer(insight: AIInsight, timezone: str | None = None
+                  ) -> tuple[str, BestTimeResult]:
+    """(period label, analysis) as stored; raises ValueError when the stored shape is old, and
+    OtherTimezone when `timezone` (the user's current one, where the caller knows it) is not
+    the one the hours were computed in: 09:00 in Berlin is not 09:00 in New York."""
+    if timezone is not None and insight.data.get("timezone") != timezone:
+        raise OtherTimezone(f"computed in {insight.data.get('timezone')}, user is in {timezone}")
     return insight.data["period"], BestTimeResult.model_validate_json(insight.data["analysis"])
 
 

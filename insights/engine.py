@@ -84,6 +84,19 @@ def refresh_user(store: Store, user_id: str, now: datetime | None = None) -> Use
                        round(time.perf_counter() - started, 4))
 
 
+def change_timezone(store: Store, user_id: str, timezone: str,
+                    now: datetime | None = None) -> UserRefresh:
+    """Set the user's timezone and recompute their stored insights in it straight away.
+
+    Best hours are local hours: after a move, the stored "09:00" would be 09:00 of the old
+    zone for up to VALID_FOR more days, served by the one-read path without a second look.
+    Recomputing here (and recording the zone in each timing insight) keeps that path cheap
+    and right.
+    """
+    store.users.set_timezone(user_id, timezone)
+    return refresh_user(store, user_id, now)
+
+
 def describe_failure(exc: Exception) -> str:
     """One line naming the problem, never a stack trace (and never a token: none is read)."""
     if isinstance(exc, ValidationError):
