@@ -1,10 +1,11 @@
 """How uvicorn serves the app: the limits a public HTTP server needs that the app cannot set.
 
 Everything the app sees has already been parsed, so two defences belong to the protocol:
-the size of a request head (uvicorn's default parser, httptools, accepts any size), and how
+the size of a request head (uvicorn's default parser, httptools, accepts any size) and how
 long a client may take to send it (uvicorn times out idle keep-alive connections, never a
-slow or silent head, so a few hundred slow clients could hold every connection). The body
-has its own size and time limits in the request middleware.
+slow or silent head, so a few hundred slow clients could hold every connection). The server
+therefore runs uvicorn's h11 protocol with both added. The body has its own size and time
+limits in the request middleware.
 
 `server_config` is the one place these are set; `cloudstro serve` and the tests use it.
 """
