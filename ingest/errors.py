@@ -61,3 +61,12 @@ class ReauthRequired(IngestError):
     def __init__(self, platform: str, reason: str) -> None:
         super().__init__(platform, f"needs reconnecting: {reason}")
         self.reason = reason
+
+
+class NotConfigured(IngestError):
+    """A setting the platform needs (an OAuth client id or secret) is not set."""
+
+    def __init__(self, platform: str, setting: str) -> None:
+        super().__init__(platform, f"{setting} is not set, so the account's tokens cannot be "
+                                   "renewed")
+        self.setting = setting

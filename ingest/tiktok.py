@@ -26,7 +26,7 @@ from cloudstro.ingest.base import (
     parse_time,
     require,
 )
-from cloudstro.ingest.errors import MalformedResponse, ReauthRequired
+from cloudstro.ingest.errors import MalformedResponse, NotConfigured, ReauthRequired
 from cloudstro.ingest.http import OAuthRules, ResponseRules, Verdict
 from cloudstro.store.accounts import TokenState
 
@@ -79,11 +79,14 @@ class TikTokConnector(Connector):
         return {post.id: post.metrics for post in self._videos(answer)}
 
     def refresh_tokens(self, state: TokenState) -> TokenGrant:
+        client_key, secret = self.settings.tiktok_client_id, self.settings.tiktok_client_secret
+        if not client_key:
+            raise NotConfigured(PLATFORM, "TIKTOK_CLIENT_ID")
+        if secret is None:
+            raise NotConfigured(PLATFORM, "TIKTOK_CLIENT_SECRET")
         if state.refresh_token is None:
-            raise MalformedResponse(PLATFORM, "refresh_token", "none stored")
-        secret = self.settings.tiktok_client_secret
-        form = {"client_key": self.settings.tiktok_client_id or "",
-                "client_secret": secret.get_secret_value() if secret else "",
+            raise ReauthRequired(PLATFORM, "no refresh token is stored for the account")
+        form = {"client_key": client_key, "client_secret": secret.get_secret_value(),
                 "grant_type": "refresh_token",
                 "refresh_token": state.refresh_token.get_secret_value()}
         body = self.http.request("POST", "/v2/oauth/token/", data=form, authenticated=False,

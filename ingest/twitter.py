@@ -27,7 +27,7 @@ from cloudstro.ingest.base import (
     parse_time,
     require,
 )
-from cloudstro.ingest.errors import MalformedResponse
+from cloudstro.ingest.errors import MalformedResponse, NotConfigured, ReauthRequired
 from cloudstro.ingest.http import OAuthRules, ResponseRules, Verdict, retry_after
 from cloudstro.store.accounts import TokenState
 from cloudstro.store.records import iso_z
@@ -89,16 +89,16 @@ class TwitterConnector(Connector):
         return {post.id: post.metrics for post in self._posts(body)}
 
     def refresh_tokens(self, state: TokenState) -> TokenGrant:
+        client_id = self.settings.twitter_client_id
+        if not client_id:
+            raise NotConfigured(PLATFORM, "TWITTER_CLIENT_ID")
         if state.refresh_token is None:
-            raise MalformedResponse(PLATFORM, "refresh_token", "none stored")
-        form = {"grant_type": "refresh_token",
+            raise ReauthRequired(PLATFORM, "no refresh token is stored for the account")
+        form = {"grant_type": "refresh_token", "client_id": client_id,
                 "refresh_token": state.refresh_token.get_secret_value()}
-        basic = None
-        if self.settings.twitter_client_id:
-            form["client_id"] = self.settings.twitter_client_id
-            if self.settings.twitter_client_secret is not None:
-                basic = (self.settings.twitter_client_id,
-                         self.settings.twitter_client_secret.get_secret_value())
+        # A confidential client authenticates with Basic auth; a public one sends its id only.
+        secret = self.settings.twitter_client_secret
+        basic = (client_id, secret.get_secret_value()) if secret is not None else None
         body = self.http.request("POST", "/2/oauth2/token", data=form, authenticated=False,
                                  rules=OAuthRules(), basic_auth=basic)
         return grant_from(PLATFORM, body)

@@ -35,11 +35,10 @@ def standins(running_standins: StandIns) -> StandIns:
 
 
 def sync_settings(store: Store, standins: StandIns, **overrides: object) -> Settings:
-    urls = {"twitter_api_url": standins.servers["twitter"].url,
-            "instagram_api_url": standins.servers["instagram"].url,
-            "facebook_api_url": standins.servers["facebook"].url,
-            "tiktok_api_url": standins.servers["tiktok"].url}
-    return store.settings.model_copy(update={**urls, **overrides})
+    """The store's settings aimed at the stand-ins, with the OAuth clients they accept."""
+    aimed = Settings.model_validate({**store.settings.model_dump(by_alias=True),
+                                     **standins.env})
+    return aimed.model_copy(update=overrides)
 
 
 class Sleeps(list[float]):

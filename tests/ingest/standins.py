@@ -23,6 +23,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from tests.servers import LiveServer, start_server
 
+# The OAuth client the stand-ins accept (a public X client; TikTok's key and secret).
+X_CLIENT_ID = "x-client-id"
+TIKTOK_CLIENT = ("tt-client-key", "tt-client-secret")
+
 
 @dataclass
 class StandInPost:
@@ -202,6 +206,9 @@ def x_app(state: PlatformState) -> FastAPI:
         if (fault := _prepare(state, request)) is not None:
             return fault
         form = await _form(request)
+        if form.get("client_id") != X_CLIENT_ID:
+            return JSONResponse({"error": "unauthorized_client",
+                                 "error_description": "Missing valid authorization header"}, 401)
         pair = state.rotate(form.get("refresh_token", ""))
         if pair is None:
             return JSONResponse({"error": "invalid_request",
@@ -417,6 +424,10 @@ def tiktok_app(state: PlatformState) -> FastAPI:
         if (fault := _prepare(state, request)) is not None:
             return fault
         form = await _form(request)
+        if (form.get("client_key"), form.get("client_secret")) != TIKTOK_CLIENT:
+            return JSONResponse({"error": "invalid_client",
+                                 "error_description": "Client key or secret is incorrect.",
+                                 "log_id": "202206221854370101130062072500FFA2"}, 401)
         pair = state.rotate(form.get("refresh_token", ""))
         if pair is None:
             return JSONResponse({"error": "invalid_grant",
@@ -441,9 +452,12 @@ class StandIns:
 
     @property
     def env(self) -> dict[str, str]:
+        """Environment that points CloudStro at the stand-ins with their OAuth clients."""
         names = {"twitter": "TWITTER_API_URL", "instagram": "INSTAGRAM_API_URL",
                  "facebook": "FACEBOOK_API_URL", "tiktok": "TIKTOK_API_URL"}
-        return {names[platform]: server.url for platform, server in self.servers.items()}
+        return {**{names[platform]: server.url for platform, server in self.servers.items()},
+                "TWITTER_CLIENT_ID": X_CLIENT_ID, "TIKTOK_CLIENT_ID": TIKTOK_CLIENT[0],
+                "TIKTOK_CLIENT_SECRET": TIKTOK_CLIENT[1]}
 
     def reset(self, account_ids: dict[str, str]) -> None:
         for platform, state in self.states.items():

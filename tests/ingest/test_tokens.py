@@ -195,3 +195,22 @@ def test_reconnecting_replaces_tokens_clears_reauth_and_keeps_the_sync_state(
     assert tokens.access_token.get_secret_value() == "access-new"
     assert tokens.refresh_token is not None
     assert tokens.refresh_token.get_secret_value() == "refresh-new"
+
+
+def test_a_missing_client_setting_is_an_error_not_a_reconnect(
+        moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
+    state = standins.states["tiktok"]
+    seed_posts(state, 2)
+    connect(moto_store, state, "tiktok", expires_in=timedelta(minutes=1))
+    with make_engine(moto_store, standins, sleeps, tiktok_client_secret=None) as engine:
+        result = engine.sync_account(USER, "tiktok", state.account_id)
+    assert result.status == "error"
+    assert result.errors == ["tiktok: TIKTOK_CLIENT_SECRET is not set, so the account's tokens "
+                             "cannot be renewed"]
+    assert state.spent_refresh_tokens == set()
+    view = moto_store.accounts.sync_view(USER, "tiktok", state.account_id)
+    assert view is not None and view.accountStatus == "active"
+
+    with make_engine(moto_store, standins, sleeps) as engine:  # configured: the lease is free
+        again = engine.sync_account(USER, "tiktok", state.account_id)
+    assert again.status == "ok" and again.new_posts == 2
