@@ -1,58 +1,24 @@
 """The data layer: table specs, record models and one repository per table.
 
 `Store` wires the repositories to one DynamoDB connection; everything above this package
-reaches DynamoDB only through it.
+reaches DynamoDB only through it. It is imported on first use (PEP 562), so importing a pure
+module of this package (record models, the platform registry) does not load boto3.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cloudstro.config import Settings, get_settings
-from cloudstro.store.accounts import AccountsRepository
-from cloudstro.store.crypto import make_cipher
-from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.engagement import EngagementRepository
-from cloudstro.store.insights import InsightsRepository
-from cloudstro.store.posts import PostsRepository
-from cloudstro.store.tables import TableNames
-from cloudstro.store.users import UsersRepository
+if TYPE_CHECKING:
+    from cloudstro.store.connection import Store
 
 
-class Store:
-    def __init__(self, dynamo: Dynamo | None = None, settings: Settings | None = None,
-                 kms_client: Any | None = None) -> None:
-        self.settings = settings or (dynamo.settings if dynamo else get_settings())
-        self.dynamo = dynamo or Dynamo(self.settings)
-        self.names = TableNames.from_settings(self.settings)
-        self._kms_client = kms_client
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from cloudstro.store.connection import Store
 
-    @cached_property
-    def users(self) -> UsersRepository:
-        return UsersRepository(self.dynamo, self.names.users)
-
-    @cached_property
-    def accounts(self) -> AccountsRepository:
-        return AccountsRepository(self.dynamo, self.names.accounts,
-                                  make_cipher(self.settings, self._kms_client))
-
-    @cached_property
-    def posts(self) -> PostsRepository:
-        return PostsRepository(self.dynamo, self.names.posts)
-
-    @cached_property
-    def engagement(self) -> EngagementRepository:
-        return EngagementRepository(self.dynamo, self.names.engagement)
-
-    @cached_property
-    def insights(self) -> InsightsRepository:
-        return InsightsRepository(self.dynamo, self.names.insights)
-
-    def ping(self) -> None:
-        """One cheap request that proves the endpoint answers and the users table exists."""
-        with self.dynamo.translate_errors(self.names.users):
-            self.dynamo.client.describe_table(TableName=self.names.users)
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Store"]

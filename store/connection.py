@@ -1,0 +1,57 @@
+"""`Store`: the repositories wired to one DynamoDB connection.
+
+It lives apart from the package's `__init__` so that importing a pure part of the data layer
+(`cloudstro.store.records`, `cloudstro.store.platforms`) does not import boto3: analytics and
+the offline responder read record models and platform facts without loading an AWS SDK.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from cloudstro.config import Settings, get_settings
+from cloudstro.store.accounts import AccountsRepository
+from cloudstro.store.crypto import make_cipher
+from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.engagement import EngagementRepository
+from cloudstro.store.insights import InsightsRepository
+from cloudstro.store.posts import PostsRepository
+from cloudstro.store.tables import TableNames
+from cloudstro.store.users import UsersRepository
+
+
+class Store:
+    def __init__(self, dynamo: Dynamo | None = None, settings: Settings | None = None,
+                 kms_client: Any | None = None) -> None:
+        self.settings = settings or (dynamo.settings if dynamo else get_settings())
+        self.dynamo = dynamo or Dynamo(self.settings)
+        self.names = TableNames.from_settings(self.settings)
+        self._kms_client = kms_client
+
+    @cached_property
+    def users(self) -> UsersRepository:
+        return UsersRepository(self.dynamo, self.names.users)
+
+    @cached_property
+    def accounts(self) -> AccountsRepository:
+        return AccountsRepository(self.dynamo, self.names.accounts,
+                                  make_cipher(self.settings, self._kms_client))
+
+    @cached_property
+    def posts(self) -> PostsRepository:
+        return PostsRepository(self.dynamo, self.names.posts)
+
+    @cached_property
+    def engagement(self) -> EngagementRepository:
+        return EngagementRepository(self.dynamo, self.names.engagement)
+
+    @cached_property
+    def insights(self) -> InsightsRepository:
+        return InsightsRepository(self.dynamo, self.names.insights)
+
+    def ping(self) -> None:
+        """One cheap request that proves the endpoint answers and the users table exists."""
+        with self.dynamo.translate_errors(self.names.users):
+            self.dynamo.client.describe_table(TableName=self.names.users)
+
