@@ -95,6 +95,9 @@ def bench_settings(engine: LocalEngine, prefix: str | None = None) -> Settings:
         DYNAMODB_RUNTIME_TABLE=f"{prefix}cloudstro-runtime",
         CLOUDSTRO_DATA_DIR=str(engine.data_dir),
         CLOUDSTRO_LLM="offline",
+        # Benchmarks read whole 1 MB pages on a shared machine: give each call the batch
+        # budget, so a slow page is measured rather than timed out.
+        DYNAMODB_READ_TIMEOUT_S="30", DYNAMODB_MAX_ATTEMPTS="5",
     )
 
 

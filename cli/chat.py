@@ -126,7 +126,7 @@ def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]
     from cloudstro.config import get_settings
 
     get_settings.cache_clear()
-    store = open_store(quiet=True)
+    store = open_store(quiet=True, batch=True)
     try:
         report = create_tables(store.dynamo)
         if report.created:

@@ -13,8 +13,13 @@ from cloudstro.store.errors import StoreError
 err = Console(stderr=True)
 
 
-def open_store(quiet: bool = False) -> Store:
-    settings = get_settings()
+def open_store(quiet: bool = False, batch: bool = False) -> Store:
+    """The store for a command; `batch` gives DynamoDB calls the batch time budget.
+
+    Commands that answer a person now (ask, chat, serve) keep the request budget, so an outage
+    is a quick, clear error; commands that do bulk work wait out a slow engine instead.
+    """
+    settings = get_settings().for_batch() if batch else get_settings()
     dynamo = Dynamo(settings)
     if dynamo.is_local and not settings.dynamodb_endpoint_url and not quiet:
         err.print(f"[dim]No DYNAMODB_ENDPOINT_URL and no AWS credentials: using the local "

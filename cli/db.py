@@ -63,7 +63,7 @@ def status() -> None:
 @db.command("create-tables")
 def create_tables_command() -> None:
     """Create any missing table, wait until ACTIVE, switch on TTL. Safe to repeat."""
-    store = open_store()
+    store = open_store(batch=True)
     try:
         report = create_tables(store.dynamo, progress=click.echo)
     except STORE_ERRORS as exc:
@@ -76,7 +76,7 @@ def create_tables_command() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(yes: bool) -> None:
     """Drop and recreate every table on the local engine (all local data is lost)."""
-    store = open_store()
+    store = open_store(batch=True)
     if not store.dynamo.is_local:
         fail(ValueError(f"refusing to reset {store.dynamo.endpoint_label}: `db reset` is for "
                         "the local engine only"))
@@ -123,7 +123,7 @@ def seed_demo_command(users: int, days: int, seed: int) -> None:
     """
     from cloudstro.store.demo import seed_demo
 
-    store = open_store()
+    store = open_store(batch=True)
     columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:

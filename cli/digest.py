@@ -56,7 +56,7 @@ def run_due_command(now_text: str | None, workers: int) -> None:
         client = make_slack_client(settings)
     except SlackNotConfigured as exc:
         fail(exc)
-    store = open_store(quiet=True)
+    store = open_store(quiet=True, batch=True)
     try:
         report = run_due(store, client, now, workers=workers, model=summary_model(settings))
     except STORE_ERRORS as exc:

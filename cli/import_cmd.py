@@ -43,8 +43,8 @@ def rednote(user_id: str, export_file: Path, account_id: str | None, as_json: bo
     except OSError as exc:
         fail(RuntimeError(f"cannot read {export_file}: {exc.strerror or exc}"))
     try:
-        report = import_export(open_store(quiet=as_json), user_id, data, account_id=account_id,
-                               clock=utc_now)
+        report = import_export(open_store(quiet=as_json, batch=True), user_id, data,
+                               account_id=account_id, clock=utc_now)
     except ExportError as exc:
         fail(RuntimeError(f"{export_file.name}: {exc}"))
     except STORE_ERRORS as exc:

@@ -27,7 +27,7 @@ def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int)
 
     if bool(user_id) == all_users:
         raise click.UsageError("give exactly one of --user ID or --all")
-    store = open_store()
+    store = open_store(batch=True)
     if user_id:
         try:
             result = refresh_user(store, user_id)

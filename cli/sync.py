@@ -37,7 +37,7 @@ def sync(user_id: str | None, all_accounts: bool, workers: int | None, full: boo
     if bool(user_id) == all_accounts:
         raise click.UsageError("give exactly one of --user ID or --all")
     settings = get_settings()
-    store = open_store(quiet=as_json)
+    store = open_store(quiet=as_json, batch=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     try:

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
                                               alias="DYNAMODB_CONNECT_TIMEOUT_S")
     dynamodb_read_timeout_s: float = Field(2.0, gt=0, le=120, alias="DYNAMODB_READ_TIMEOUT_S")
     dynamodb_max_attempts: int = Field(2, ge=1, le=10, alias="DYNAMODB_MAX_ATTEMPTS")
+    # Batch work (seeding, sync, imports, insight refreshes, scheduled digests, table admin)
+    # is on no caller's clock: a slow or busy DynamoDB should slow a run down, not fail it
+    # halfway, so those commands wait longer and retry more (`Settings.for_batch`).
+    dynamodb_batch_read_timeout_s: float = Field(30.0, gt=0, le=300,
+                                                 alias="DYNAMODB_BATCH_READ_TIMEOUT_S")
+    dynamodb_batch_max_attempts: int = Field(5, ge=1, le=20,
+                                             alias="DYNAMODB_BATCH_MAX_ATTEMPTS")
 
     # OAuth token encryption at rest.
     token_kms_key_id: str | None = Field(None, alias="TOKEN_KMS_KEY_ID")
@@ -145,6 +152,13 @@ class Settings(BaseSettings):
     @property
     def local_dynamodb_url(self) -> str:
         return f"http://127.0.0.1:{self.dynamodb_local_port}"
+
+    def for_batch(self) -> Settings:
+        """These settings with the batch budget for DynamoDB calls instead of the request one."""
+        return self.model_copy(update={
+            "dynamodb_read_timeout_s": self.dynamodb_batch_read_timeout_s,
+            "dynamodb_max_attempts": self.dynamodb_batch_max_attempts,
+        })
 
 
 @lru_cache

@@ -98,7 +98,12 @@ def local_settings(local_engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.fixture
 def local_store(local_settings: Settings) -> Iterator[Store]:
-    """A store on the session's DynamoDB Local with this test's own tables."""
+    """A store on the session's DynamoDB Local with this test's own tables.
+
+    It has the batch budget for DynamoDB calls: a test's own seeding and checks should wait
+    out a busy machine; the request budget is exercised where a test serves the app itself.
+    """
+    local_settings = local_settings.for_batch()
     dynamo = Dynamo(local_settings)
     create_tables(dynamo)
     yield Store(dynamo, local_settings)

@@ -20,8 +20,8 @@ from tests.store.factories import user
 
 @pytest.fixture
 def run(moto_store: Store, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(users_cli, "open_store", lambda quiet=False: moto_store)
-    monkeypatch.setattr(digest_cli, "open_store", lambda quiet=False: moto_store)
+    monkeypatch.setattr(users_cli, "open_store", lambda quiet=False, batch=False: moto_store)
+    monkeypatch.setattr(digest_cli, "open_store", lambda quiet=False, batch=False: moto_store)
     _register_optional_commands()
     runner = CliRunner()
     return lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)

@@ -23,7 +23,7 @@ def run(moto_store: Store, standins: StandIns, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv(name, url)
     get_settings.cache_clear()
     for module in (accounts_cli, sync_cli):
-        monkeypatch.setattr(module, "open_store", lambda quiet=False: moto_store)
+        monkeypatch.setattr(module, "open_store", lambda quiet=False, batch=False: moto_store)
         monkeypatch.setattr(module, "clock", fixed_clock(NOW))
     _register_optional_commands()
     runner = CliRunner()

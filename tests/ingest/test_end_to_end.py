@@ -29,7 +29,7 @@ def run(local_store: Store, standins: StandIns, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv(name, url)
     get_settings.cache_clear()
     for module in (accounts_cli, sync_cli):
-        monkeypatch.setattr(module, "open_store", lambda quiet=False: local_store)
+        monkeypatch.setattr(module, "open_store", lambda quiet=False, batch=False: local_store)
         monkeypatch.setattr(module, "clock", fixed_clock(NOW))
     _register_optional_commands()
     runner = CliRunner()

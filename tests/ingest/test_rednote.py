@@ -421,7 +421,7 @@ def test_which_account_an_import_credits(moto_store):
 
 def test_command_prints_counts_and_refuses_bad_files(moto_store, monkeypatch, tmp_path: Path):
     with_creator(moto_store)
-    monkeypatch.setattr(import_cmd, "open_store", lambda quiet=False: moto_store)
+    monkeypatch.setattr(import_cmd, "open_store", lambda quiet=False, batch=False: moto_store)
     good = tmp_path / "笔记数据.xlsx"
     good.write_bytes(xlsx_export(rows_a()))
     runner = CliRunner()
