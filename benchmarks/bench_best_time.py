@@ -33,7 +33,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo

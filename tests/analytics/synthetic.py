@@ -125,3 +125,49 @@ def naive_local_top(posts: list[SocialPost], timezone: str, top_n: int = 3) -> l
         sums.setdefault(post.createdAt.astimezone(zone).hour, []).append(post.engagementScore)
     means = {h: sum(v) / len(v) for h, v in sums.items()}
     return sorted(means, key=means.__getitem__, reverse=True)[:top_n]
+
+
+def viewed_user(rng: random.Random, n_posts: int, timezone: str, *, lift: float = 1.6,
+                noise: float = 0.5, reach_noise: float = 0.3) -> SyntheticUser:
+    """A harder history with views: the best local hour lifts engagement *per view* by `lift`,
+    reach swings +-`reach_noise` independently of the hour, the best hour is the least used of
+    a handful of habitual hours, and two accounts a hundredfold apart report views."""
+    zone = ZoneInfo(timezone)
+    best = rng.randrange(8, 22)
+    used = [best, *rng.sample([h for h in range(7, 23) if h != best], 5)]
+    weights = [0.02] * 24
+    for hour in used[1:]:
+        weights[hour] += rng.uniform(0.5, 1.5)
+    weights[best] += 0.25
+    accounts = (("twitter", "small", 2_000.0, 0.04), ("tiktok", "big", 200_000.0, 0.02))
+    posts: list[SocialPost] = []
+    for i in range(n_posts):
+        platform, author, views_base, rate_base = accounts[i % 2]
+        hour = rng.choices(range(24), weights=weights)[0]
+        day = START.astimezone(zone).date() + timedelta(days=rng.randrange(112))
+        local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone)
+        views = views_base * rng.uniform(1 - reach_noise, 1 + reach_noise)
+        rate = rate_base * (lift if hour == best else 1.0) * rng.lognormvariate(0, noise)
+        total = max(0, round(views * rate))
+        likes = round(total * 0.85)
+        posts.append(make_post(f"p{i}", local, likes, total - likes, 0, views=round(views),
+                               platform=platform, author=author))
+    return SyntheticUser(timezone, best, posts)
+
+
+def hand_rate_top(posts: list[SocialPost], timezone: str, top_n: int = 3) -> list[int]:
+    """The hand calculation: mean by local hour of engagement per view / account median."""
+    zone = ZoneInfo(timezone)
+    rates: dict[str, list[float]] = {}
+    for post in posts:
+        rates.setdefault(post.authorId, []).append(
+            post.engagement.interactions / (post.engagement.views or 1))
+    medians = {author: sorted(values)[len(values) // 2] or 1.0
+               for author, values in rates.items()}
+    by_hour: dict[int, list[float]] = {}
+    for post in posts:
+        rate = post.engagement.interactions / (post.engagement.views or 1)
+        by_hour.setdefault(post.createdAt.astimezone(zone).hour, []).append(
+            rate / medians[post.authorId])
+    means = {h: sum(v) / len(v) for h, v in by_hour.items()}
+    return sorted(means, key=means.__getitem__, reverse=True)[:top_n]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from cloudstro.insights.build import (
     MODEL,
@@ -120,3 +121,21 @@ def test_build_all_covers_every_type_and_platform_it_has_posts_for():
     assert {"optimal_timing_all", "optimal_timing_twitter", "optimal_timing_tiktok",
             "content_strategy_all", "content_strategy_twitter", "platform_focus_all",
             "engagement_trend_all"} <= ids
+
+
+def test_a_thin_best_hour_is_marked_in_the_insight_data_and_the_sentence():
+    zone = ZoneInfo("UTC")
+    rng = random.Random(2)
+    plan = [(9, 1.2)] * 30 + [(12, 1.0)] * 30 + [(15, 1.0)] * 30 + [(20, 1.0)] * 30 \
+        + [(17, 1.8)] * 3
+    posts = [make_post(f"p{i}", (NOW - timedelta(days=1 + i % 90)).astimezone(zone).replace(
+                 hour=hour, minute=10), round(100 * lift * rng.lognormvariate(0, 0.25)))
+             for i, (hour, lift) in enumerate(plan)]
+    insight = timing_insight(USER, posts, "UTC", None, NOW)
+    first, second = insight.data["optimalHours"][:2]
+    assert (first["label"], first["thin"], first["evidence"]) == ("17:00", True, "thin: 3 posts")
+    assert second["thin"] is False and second["evidence"] == f"{second['posts']} posts"
+    assert "17:00 (thin evidence)" in insight.recommendation
+    assert insight.data["outcome"] == "interactions / account median"
+    assert all(set(entry) == {"label", "posts", "thin", "evidence"}
+               for entry in insight.data["slotEvidence"])
