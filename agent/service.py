@@ -3,6 +3,11 @@
 Channels authenticate and resolve the CloudStro user id; this module turns it into the
 runtime context the tools read, namespaces the thread by user (so no caller can reach
 another user's conversation), and turns model or tool failures into a short apology.
+
+A store outage is not such a failure: `StoreUnavailableError` leaves `respond` and `stream`
+as itself, wherever in the turn it happened (memory, a tool), because no answer can be written
+without the data and each channel has its own honest way to say "try again shortly" (an HTTP
+503 with Retry-After, an apology in the Slack thread, a one-line error in the terminal).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from cloudstro.agent.model import make_chat_model
 from cloudstro.agent.offline import OfflineChatModel
 from cloudstro.config import Clock, Settings, utc_now
 from cloudstro.store import Store
+from cloudstro.store.errors import StoreUnavailableError
 from cloudstro.tools.context import UserContext
 
 log = logging.getLogger("cloudstro.agent")
@@ -99,7 +105,10 @@ class Assistant:
 
     def respond(self, user_id: str, thread_id: str | None, message: str,
                 now: datetime | None = None) -> Reply:
-        """One turn; never raises for model or tool failures (the reply apologises)."""
+        """One turn; never raises for model or tool failures (the reply apologises).
+
+        Raises `StoreUnavailableError` when DynamoDB did not serve the turn.
+        """
         text = self.check_message(message)
         thread_id = thread_id or new_thread_id()
         try:
@@ -109,6 +118,8 @@ class Assistant:
                 context=UserContext(user_id=user_id, store=self.store, now=now or self.clock()),
                 durability="exit",
             )
+        except StoreUnavailableError:
+            raise
         except Exception as exc:
             log.exception("turn failed: %s", type(exc).__name__)
             return Reply(thread_id, APOLOGY, failed=True)
@@ -116,7 +127,11 @@ class Assistant:
 
     def stream(self, user_id: str, thread_id: str | None, message: str,
                now: datetime | None = None) -> Iterator[StreamEvent]:
-        """The same turn as `respond`, as text deltas and tool events, then `Done`."""
+        """The same turn as `respond`, as text deltas and tool events, then `Done`.
+
+        Raises `StoreUnavailableError` (possibly after some events) when DynamoDB did not
+        serve the turn.
+        """
         text = self.check_message(message)
         thread_id = thread_id or new_thread_id()
         turn: list[BaseMessage] = [HumanMessage(content=text)]
@@ -144,6 +159,8 @@ class Assistant:
                         elif isinstance(produced, ToolMessage):
                             yield ToolEvent(produced.name or "", {}, "end",
                                             ok=tool_succeeded(produced))
+        except StoreUnavailableError:
+            raise
         except Exception as exc:
             log.exception("streamed turn failed: %s", type(exc).__name__)
             yield TextDelta(APOLOGY)

@@ -1,7 +1,10 @@
 """What every tool shares: the caller's identity from the runtime, and failure as data.
 
-A tool never raises into the graph: the model gets `{"error": ..., "hint": ...}` it can act
-on (retry with other arguments, or tell the user), and the user never sees a stack trace.
+A tool never raises into the graph for what the model can act on: it gets
+`{"error": ..., "hint": ...}` (retry with other arguments, or tell the user), and the user never
+sees a stack trace. A store outage is the exception: no argument the model picks can fix it and
+every later tool would meet it too, so `StoreUnavailableError` ends the turn and the channel
+tells the user to try again shortly.
 A stored item that cannot be read is not a failure of the whole answer: the store skips it,
 and the tool's result counts it (`"unreadable": {"post": 1}`) so the answer can say so.
 """
@@ -18,7 +21,7 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from cloudstro.analytics import Period
-from cloudstro.store.errors import StoreError, StoreThrottledError, TableMissingError
+from cloudstro.store.errors import StoreError, StoreUnavailableError, TableMissingError
 from cloudstro.tools.context import UserContext
 
 log = logging.getLogger("cloudstro.tools")
@@ -45,7 +48,8 @@ def now_of(context: UserContext) -> datetime:
 
 
 def guarded(func: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
-    """Turn expected failures into an error result the model can act on."""
+    """Turn expected failures into an error result the model can act on; let an outage end
+    the turn."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
@@ -62,9 +66,9 @@ def guarded(func: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
             log.error("tool %s: table missing", func.__name__)
             return {"error": "this part of the data store is not set up yet",
                     "hint": "tell the user the data is unavailable; do not guess numbers"}
-        except StoreThrottledError:
-            return {"error": "the data store is busy right now",
-                    "hint": "tell the user to try again in a moment; do not guess numbers"}
+        except StoreUnavailableError:
+            log.warning("tool %s: the data store is unavailable", func.__name__)
+            raise
         except (StoreError, ClientError) as exc:
             log.error("tool %s failed: %s", func.__name__, _failure_name(exc))
             return {"error": "the data store could not be read",
