@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,46 @@ from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.servers import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# `CLOUDSTRO_TEST_CLOCK=+400d` (or an ISO-8601 moment) runs the whole suite with Python's clock
+# moved there and ticking, to prove no test depends on the day it runs. Only the Python side
+# moves: DynamoDB Local keeps real time, which no test relies on.
+CLOCK_SHIFT_VARIABLE = "CLOUDSTRO_TEST_CLOCK"
+_TRAVEL = pytest.StashKey[object]()
+
+
+def _shifted_now(spec: str) -> datetime:
+    if spec.startswith(("+", "-")) and spec.endswith("d"):
+        return datetime.now(UTC) + timedelta(days=float(spec[:-1]))
+    moment = datetime.fromisoformat(spec.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"{CLOCK_SHIFT_VARIABLE}={spec!r} needs a timezone")
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    spec = os.environ.get(CLOCK_SHIFT_VARIABLE)
+    if not spec:
+        return
+    import time_machine
+
+    travel = time_machine.travel(_shifted_now(spec), tick=True)
+    travel.start()
+    config.stash[_TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(_TRAVEL, None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.stash.get(_TRAVEL, None) is None:
+        return None
+    return f"clock moved: {CLOCK_SHIFT_VARIABLE}={os.environ[CLOCK_SHIFT_VARIABLE]}, now " \
+           f"{datetime.now(UTC).isoformat(timespec='seconds')}"
+
 
 
 @pytest.fixture(autouse=True)
