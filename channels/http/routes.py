@@ -27,7 +27,7 @@ from cloudstro.channels.http.models import (
     Health,
     ThreadHistory,
 )
-from cloudstro.channels.http.streaming import stream_turn
+from cloudstro.channels.http.streaming import opened, stream_turn
 
 if TYPE_CHECKING:
     from cloudstro.channels.app import Services
@@ -144,7 +144,11 @@ SSE_EVENT_SCHEMA = {
              responses={**AUTH_ERRORS, **_errors(400, 413, 422, 504)})
 async def chat(body: ChatRequest, request: Request, user_id: UserId,
                assistant: ReadyAssistant) -> dict[str, Any]:
-    """Ask one question; the answer comes back whole. Leave out threadId to start a thread."""
+    """Ask one question; the answer comes back whole. Leave out threadId to start a thread.
+
+    A store outage during the turn is a 503 `store_unavailable` with Retry-After (the turn
+    raises the store's error; the app's error handlers answer it), not an apology.
+    """
     message = checked_message(assistant, body.message)
     services = services_of(request)
     timeout_s = services.settings.turn_timeout_s
@@ -167,13 +171,17 @@ async def chat(body: ChatRequest, request: Request, user_id: UserId,
                         **AUTH_ERRORS, **_errors(400, 413, 422)})
 async def chat_stream(body: ChatRequest, request: Request, user_id: UserId,
                       assistant: ReadyAssistant) -> StreamingResponse:
-    """The same turn as /v1/chat, streamed as it is produced (Server-Sent Events)."""
+    """The same turn as /v1/chat, streamed as it is produced (Server-Sent Events).
+
+    A store outage before the first event is a 503 like on /v1/chat; after it, an `error`
+    event with code `store_unavailable` ends the stream.
+    """
     message = checked_message(assistant, body.message)
     services = services_of(request)
     thread_id = body.threadId or new_thread_id()
-    events = stream_turn(services.turn_executor,
-                         lambda: assistant.stream(user_id, thread_id, message),
-                         services.settings.turn_timeout_s)
+    events = await opened(stream_turn(services.turn_executor,
+                                      lambda: assistant.stream(user_id, thread_id, message),
+                                      services.settings.turn_timeout_s))
     return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
                                       "X-Thread-Id": thread_id})

@@ -4,6 +4,11 @@ The agent is sync code; it runs in a worker thread and hands each event to the l
 an asyncio queue. When the client goes away or the turn runs out of time, the worker is told
 to stop at the next event and closes the agent's generator, so an abandoned stream does not
 keep computing.
+
+A store outage is answered like on every other route while it still can be: `stream_turn`
+raises `StoreUnavailableError` if it happens before the first chunk, and `opened` waits for that
+first chunk before the response (and its 200 status) goes out, so the route can send a 503
+with Retry-After instead. Once the stream has begun, the outage is an `error` event, then the end.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ import contextvars
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
 from cloudstro.agent.service import Done, StreamEvent, TextDelta, ToolEvent
 from cloudstro.channels.errors import error_payload
+from cloudstro.store.errors import StoreUnavailableError
 
 log = logging.getLogger("cloudstro.http")
 
@@ -48,7 +54,9 @@ def render(event: StreamEvent) -> str:
 
 
 async def stream_turn(executor: Executor, produce: Callable[[], Iterator[StreamEvent]],
-                      timeout_s: float) -> AsyncIterator[str]:
+                      timeout_s: float) -> AsyncGenerator[str, None]:
+    """The turn's events as SSE text; raises `StoreUnavailableError` if the store fails before
+    anything was sent."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[object] = asyncio.Queue()
     stop = threading.Event()
@@ -76,6 +84,7 @@ async def stream_turn(executor: Executor, produce: Callable[[], Iterator[StreamE
 
     executor.submit(contextvars.copy_context().run, pump)
     deadline = loop.time() + timeout_s
+    sent = False
     try:
         while True:
             remaining = deadline - loop.time()
@@ -88,7 +97,15 @@ async def stream_turn(executor: Executor, produce: Callable[[], Iterator[StreamE
                 item = await asyncio.wait_for(queue.get(), min(remaining, KEEPALIVE_S))
             except TimeoutError:
                 yield ": keep-alive\n\n"  # a comment line: proxies keep the stream open
+                sent = True
                 continue
+            if isinstance(item, _Failed) and isinstance(item.exc, StoreUnavailableError):
+                log.error("streamed turn: the data store is unavailable: %s", item.exc)
+                if not sent:
+                    raise item.exc
+                yield sse("error", error_payload(
+                    "store_unavailable", "the data store stopped answering; ask again shortly"))
+                return
             if isinstance(item, _Failed):
                 log.error("streamed turn failed: %s", type(item.exc).__name__,
                           exc_info=item.exc)
@@ -100,7 +117,28 @@ async def stream_turn(executor: Executor, produce: Callable[[], Iterator[StreamE
                                                  "the answer ended without a result"))
                 return
             yield render(item)  # type: ignore[arg-type]
+            sent = True
             if isinstance(item, Done):
                 return
     finally:
         stop.set()
+
+
+async def opened(events: AsyncGenerator[str, None]) -> AsyncGenerator[str, None]:
+    """`events` once their first chunk is ready, so a failure before it (raised by the first
+    step) can still be answered with a status code; the chunk is then sent first."""
+    try:
+        first = await anext(events)
+    except StopAsyncIteration:
+        first = None
+
+    async def from_the_first() -> AsyncGenerator[str, None]:
+        try:
+            if first is not None:
+                yield first
+            async for chunk in events:
+                yield chunk
+        finally:
+            await events.aclose()
+
+    return from_the_first()

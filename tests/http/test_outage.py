@@ -22,12 +22,14 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from cloudstro.agent.service import Assistant
 from cloudstro.channels.app import create_app
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnavailableError
 from cloudstro.store.local import LocalEngine
-from tests.http.conftest import SECRET, USERS, ApiStack, auth
+from tests.agent.outage_model import OutageWhileThinking
+from tests.http.conftest import SECRET, USERS, ApiStack, auth, parse_sse
 from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import LiveServer, start_server
 
@@ -109,6 +111,49 @@ def test_chat_from_a_user_not_yet_known_is_503_while_dynamodb_is_paused(
         again = client.post("/v1/chat", json={"message": "How did I do?"},
                             headers=auth(USERS[2]))
     assert again.status_code == 200, again.text
+
+
+ASK = {"message": "How did I do this week?"}
+RECOVERY = {"down": "up", "pause": "resume"}
+
+
+@pytest.mark.parametrize("failure", ["down", "pause"])
+@pytest.mark.parametrize("route", ["/v1/chat", "/v1/chat/stream"])
+def test_chat_from_a_known_user_is_503_during_an_outage(outage: OutageStack, route: str,
+                                                       failure: str) -> None:
+    """The sign-in check is answered from the cache; the turn itself meets the outage."""
+    with outage.client() as client:
+        first = client.post("/v1/chat", json=ASK, headers=auth(USERS[3]))
+        assert first.status_code == 200 and not first.json()["failed"], first.text
+        getattr(outage.proxy, failure)()
+        response, took = _timed(lambda: client.post(route, json=ASK, headers=auth(USERS[3])))
+        _assert_store_unavailable(response, took)
+        getattr(outage.proxy, RECOVERY[failure])()
+        again = client.post(route, json=ASK, headers=auth(USERS[3]))
+    assert again.status_code == 200, again.text
+
+
+def test_an_outage_after_the_stream_began_ends_it_with_an_error_event(
+        api: ApiStack, outage: OutageStack) -> None:
+    """DynamoDB goes down while the model works out its first step: the tool events are
+    already out (status 200), so the stream ends with `error` / store_unavailable."""
+    settings = api.settings.model_copy(update={"dynamodb_endpoint_url": outage.proxy.url})
+    store = Store(Dynamo(settings), settings)
+    assistant = Assistant(store, settings,
+                          model=OutageWhileThinking(take_store_down=outage.proxy.down))
+    server = start_server(create_app(settings, store, assistant, auth_secret=SECRET))
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            response, took = _timed(lambda: client.post("/v1/chat/stream", json=ASK,
+                                                        headers=auth(USERS[4])))
+    finally:
+        server.stop()
+    assert response.status_code == 200, response.text
+    events = parse_sse(response.text)
+    names = [name for name, _ in events]
+    assert names[:-1] and set(names[:-1]) == {"tool"}, names
+    assert names[-1] == "error" and events[-1][1]["error"]["code"] == "store_unavailable"
+    assert took < FEW_SECONDS, f"ended after {took:.1f} s"
 
 
 @pytest.mark.parametrize("failure", ["down", "pause"])
