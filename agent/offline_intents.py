@@ -1,7 +1,8 @@
 """Understanding the common questions without a language model.
 
 Deterministic keyword rules map a message to the tool calls that answer it. They are
-deliberately narrow: anything they do not recognise gets the list of what they do.
+deliberately narrow: anything they do not recognise gets the list of what they do. The words
+that name a platform in a question come from the platform registry, like every platform fact.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudstro.store.platforms import PLATFORM_NAMES, REGISTRY
+
 PLATFORM_WORDS: dict[str, tuple[str, ...]] = {
-    "twitter": ("twitter", "tweet", "tweets", " x ", "x.com"),
-    "instagram": ("instagram", "insta", " ig ", "reels"),
-    "facebook": ("facebook", " fb "),
-    "tiktok": ("tiktok", "tik tok"),
-    "rednote": ("rednote", "red note", "xiaohongshu", "little red book"),
+    info.name: info.question_words for info in REGISTRY.values()
 }
+_POST_ID = re.compile(rf"\b((?:{'|'.join(PLATFORM_NAMES)})#[\w-]+)")
 
 
 @dataclass
@@ -95,7 +95,7 @@ def understand(text: str) -> Intent:
     if re.search(r"\b(profile|preferences|settings|timezone|time zone|subscription|plan)\b",
                  lowered):
         return Intent("profile", [("get_my_profile", {})])
-    post_id = re.search(r"\b((?:twitter|instagram|facebook|tiktok|rednote)#[\w-]+)", lowered)
+    post_id = _POST_ID.search(lowered)
     if post_id and re.search(r"\b(velocity|history|over time|engagement|how did)\b", lowered):
         return Intent("post_history", [("get_post_engagement", {"post_id": post_id.group(1)})])
     if re.search(r"\b(posts?|tweets?|recent|latest)\b", lowered):

@@ -9,12 +9,14 @@ posts" means something quite different from one over all 40. Unknown stays None,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
 from cloudstro.analytics.normalize import interactions, unique_posts
 from cloudstro.analytics.periods import Period
-from cloudstro.store.records import PLATFORMS, SocialPost
+from cloudstro.store.platforms import PLATFORM_NAMES, display_name
+from cloudstro.store.records import SocialPost
 
 
 class Change(BaseModel):
@@ -74,6 +76,10 @@ class _Totals:
         if not self.views:
             return None
         return round(self.viewed_interactions / self.views * 100, 2)
+
+
+def _names(platforms: Iterable[str]) -> str:
+    return ", ".join(display_name(platform) for platform in platforms)
 
 
 def _pct(current: float | None, previous: float | None) -> float | None:
@@ -161,23 +167,24 @@ def summarize_performance(
     known = _followers_by_platform(followers)
 
     rows = []
-    for platform in PLATFORMS:
+    for platform in PLATFORM_NAMES:
         if platform in by_platform or platform in before_by_platform:
             count = known.get(platform)
             rows.append(_row(platform, by_platform[platform], before_by_platform[platform],
-                             count, f"{count:,} {platform} followers" if count else None))
+                             count,
+                             f"{count:,} {display_name(platform)} followers" if count else None))
 
-    active = [p for p in PLATFORMS if p in by_platform]
+    active = [p for p in PLATFORM_NAMES if p in by_platform]
     counted = [p for p in active if known.get(p)]
     overall_followers = sum(known[p] for p in counted) if counted else None
     overall_posts = [post for p in counted for post in by_platform[p]]
     overall = _row("all", current, before, None, None)
     if overall_followers:
         per_1k = sum(interactions(p) for p in overall_posts) / overall_followers * 1000
-        text = (f"interactions on {', '.join(counted)} per 1,000 of their "
+        text = (f"interactions on {_names(counted)} per 1,000 of their "
                 f"{overall_followers:,} followers")
         if len(counted) < len(active):
-            text += f" (followers unknown for {', '.join(p for p in active if p not in counted)})"
+            text += f" (followers unknown for {_names(p for p in active if p not in counted)})"
         overall = overall.model_copy(update={
             "followers": overall_followers,
             "engagement_per_1k_followers": round(per_1k, 2),

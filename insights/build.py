@@ -36,7 +36,8 @@ from cloudstro.analytics import (
 from cloudstro.analytics.normalize import unique_posts
 from cloudstro.analytics.wording import counted
 from cloudstro.insights.evidence import claim_confidence, percent, welch
-from cloudstro.store.records import PLATFORMS, AIInsight, SocialPost, iso_z
+from cloudstro.store.platforms import PLATFORM_NAMES, display_name
+from cloudstro.store.records import AIInsight, SocialPost, iso_z
 
 VALID_FOR = timedelta(days=7)
 MODEL = f"cloudstro-analytics-{ANALYTICS_VERSION}"
@@ -62,7 +63,7 @@ def insight_id(insight_type: str, platform: str | None) -> str:
 def is_engine_id(value: str) -> bool:
     """Ids this engine owns (and may replace or remove); user notes and saved ids are not."""
     return any(value == insight_id(kind, platform)
-               for kind in ENGINE_TYPES for platform in (None, *PLATFORMS))
+               for kind in ENGINE_TYPES for platform in (None, *PLATFORM_NAMES))
 
 
 def own_posts(posts: Iterable[SocialPost]) -> list[SocialPost]:
@@ -76,7 +77,7 @@ def within(posts: list[SocialPost], days: int, now: datetime) -> list[SocialPost
 
 
 def _scope(platform: str | None) -> str:
-    return platform.capitalize() if platform else "all your platforms"
+    return display_name(platform) if platform else "all your platforms"
 
 
 def _join(parts: list[str]) -> str:
@@ -338,23 +339,25 @@ def focus_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
     ratio_text = f"{ratio:.1f}x" if ratio else "more than"
     follower_text = (f", {best['perPostPer1kFollowers']:.2f} per 1,000 followers"
                      if best["perPostPer1kFollowers"] is not None else "")
-    recommendation = (f"Put your effort into {best['platform'].capitalize()}: a post there "
+    recommendation = (f"Put your effort into {display_name(best['platform'])}: a post there "
                       f"averages {best['perPost']:,.1f} interactions{follower_text}, "
-                      f"{ratio_text} {runner['platform'].capitalize()}, your next best.")
+                      f"{ratio_text} {display_name(runner['platform'])}, your next best.")
     lines = "; ".join(
-        f"{row['platform']}: {counted(row['posts'], 'post')}, {row['perPost']:,.1f} per post"
+        f"{display_name(row['platform'])}: {counted(row['posts'], 'post')}, "
+        f"{row['perPost']:,.1f} per post"
         + (f", {row['perPostPer1kFollowers']:.2f} per 1,000 followers"
            if row["perPostPer1kFollowers"] is not None else ", followers unknown")
         for row in rows)
     reasoning = (f"Last {FOCUS_WINDOW_DAYS} days, platforms with at least {MIN_FOCUS_POSTS} "
                  f"posts: {lines}. Confidence {confidence:.2f} from comparing "
-                 f"{best['platform']}'s {best['posts']} posts with {runner['platform']}'s "
+                 f"{display_name(best['platform'])}'s {best['posts']} posts with "
+                 f"{display_name(runner['platform'])}'s "
                  f"{runner['posts']} post by post.")
     per_follower = [row for row in rows if row["perPostPer1kFollowers"] is not None]
     if per_follower:
         leader = max(per_follower, key=lambda row: row["perPostPer1kFollowers"])
         if leader["platform"] != best["platform"]:
-            reasoning += (f" Per follower, {leader['platform']} leads "
+            reasoning += (f" Per follower, {display_name(leader['platform'])} leads "
                           f"({leader['perPostPer1kFollowers']:.2f} per 1,000 followers per "
                           f"post): a smaller audience that responds more strongly.")
     data = {
@@ -421,8 +424,9 @@ def trend_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
                           f"tell whether engagement per post is changing.")
     if over:
         top = over[0]
-        recommendation += (f" Your {top.platform} post of {top.createdAt.date().isoformat()} "
-                           f"did {outcomes[top.postId]:.1f}x its account's typical post.")
+        recommendation += (f" Your {display_name(top.platform)} post of "
+                           f"{top.createdAt.date().isoformat()} did "
+                           f"{outcomes[top.postId]:.1f}x its account's typical post.")
     reasoning = (f"{summary.period}: {counted(overall.posts, 'post')}, {overall.interactions:,} "
                  f"interactions ({percent(_fraction(overall.change.interactions_pct))} vs "
                  f"{summary.previous_period}: {counted(overall.change.previous_posts, 'post')}, "

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.platforms import PLATFORM_NAMES
 from cloudstro.store.records import (
     AIAnalysis,
     EngagementSnapshot,
@@ -47,7 +48,7 @@ TIMEZONES: tuple[str, ...] = (
     "Asia/Shanghai", "Australia/Sydney", "UTC", "America/Sao_Paulo", "Asia/Kolkata",
     "America/Chicago", "Europe/Madrid", "Asia/Singapore", "Africa/Lagos",
 )
-DEMO_PLATFORMS: tuple[str, ...] = ("twitter", "instagram", "facebook", "tiktok", "rednote")
+DEMO_PLATFORMS: tuple[str, ...] = PLATFORM_NAMES  # every platform in the registry
 
 # Snapshots: measured this long after posting, holding this share of the final counts.
 SNAPSHOT_OFFSETS: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(hours=1),

@@ -12,7 +12,10 @@ treats it as unknown rather than zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
+
+# The platform names the record models accept; the registry below must cover exactly these.
+PlatformName = Literal["twitter", "instagram", "facebook", "tiktok", "rednote"]
 
 Metric = Literal["views", "impressions", "reach", "likes", "comments", "shares", "saves"]
 METRICS: tuple[Metric, ...] = ("views", "impressions", "reach", "likes", "comments", "shares",
@@ -31,6 +34,9 @@ class PlatformInfo:
     # platform offers no API for a creator's own numbers and data arrives as an export.
     api_url_setting: str | None
     aliases: tuple[str, ...] = ()
+    # Words that name the platform in a question ("tweets", "reels"), matched against the
+    # message lower-cased with spaces around it, so " x " is the word x and not any x.
+    question_words: tuple[str, ...] = ()
 
     @property
     def has_api(self) -> bool:
@@ -45,36 +51,43 @@ TWITTER = PlatformInfo(
     metrics=frozenset({"views", "impressions", "likes", "comments", "shares", "saves"}),
     permalink_hosts=("x.com", "twitter.com", "www.x.com", "www.twitter.com", "mobile.twitter.com"),
     api_url_setting="TWITTER_API_URL", aliases=("x",),
+    question_words=("twitter", "tweet", "tweets", " x ", "x.com"),
 )
 INSTAGRAM = PlatformInfo(
     name="instagram", display_name="Instagram",
     metrics=frozenset({"views", "reach", "likes", "comments", "shares", "saves"}),
     permalink_hosts=("instagram.com", "www.instagram.com"),
     api_url_setting="INSTAGRAM_API_URL", aliases=("ig",),
+    question_words=("instagram", "insta", " ig ", "reels"),
 )
 FACEBOOK = PlatformInfo(
     name="facebook", display_name="Facebook",
     metrics=frozenset({"reach", "likes", "comments", "shares"}),
     permalink_hosts=("facebook.com", "www.facebook.com", "m.facebook.com", "fb.com"),
     api_url_setting="FACEBOOK_API_URL", aliases=("fb",),
+    question_words=("facebook", " fb "),
 )
 TIKTOK = PlatformInfo(
     name="tiktok", display_name="TikTok",
     metrics=frozenset({"views", "likes", "comments", "shares"}),
     permalink_hosts=("tiktok.com", "www.tiktok.com", "vm.tiktok.com"),
     api_url_setting="TIKTOK_API_URL",
+    question_words=("tiktok", "tik tok"),
 )
 REDNOTE = PlatformInfo(
     name="rednote", display_name="RedNote",
     metrics=frozenset({"views", "impressions", "likes", "comments", "shares", "saves"}),
     permalink_hosts=("xiaohongshu.com", "www.xiaohongshu.com", "xhslink.com"),
     api_url_setting=None, aliases=("xiaohongshu", "xhs"),
+    question_words=("rednote", "red note", "xiaohongshu", "little red book"),
 )
 
 REGISTRY: dict[str, PlatformInfo] = {
     info.name: info for info in (TWITTER, INSTAGRAM, FACEBOOK, TIKTOK, REDNOTE)
 }
 PLATFORM_NAMES: tuple[str, ...] = tuple(REGISTRY)
+if get_args(PlatformName) != PLATFORM_NAMES:
+    raise RuntimeError("PlatformName and the registry list different platforms")
 API_PLATFORMS: tuple[str, ...] = tuple(name for name, info in REGISTRY.items() if info.has_api)
 _BY_ALIAS: dict[str, PlatformInfo] = {
     key: info for info in REGISTRY.values() for key in (info.name, *info.aliases)
@@ -90,7 +103,16 @@ def platform_info(name: str) -> PlatformInfo:
 
 
 def display_name(name: str) -> str:
+    """How a platform is written for people ("RedNote", "Twitter/X")."""
     return platform_info(name).display_name
+
+
+def shown_name(name: str) -> str:
+    """`display_name`, or `name` itself when it is no platform (a value from older data)."""
+    try:
+        return display_name(name)
+    except ValueError:
+        return name
 
 
 def platform_of_permalink(host: str) -> PlatformInfo | None:

@@ -92,7 +92,7 @@ def test_platform_focus_ranks_per_post_and_reports_per_follower():
     assert insight.confidence >= 0.6
     rows = {row["platform"]: row for row in insight.data["platforms"]}
     assert rows["twitter"]["perPostPer1kFollowers"] > rows["instagram"]["perPostPer1kFollowers"]
-    assert "Per follower, twitter leads" in insight.reasoning
+    assert "Per follower, Twitter/X leads" in insight.reasoning
     assert focus_insight(USER, posts[:20], {}, NOW) is None  # one platform: nothing to compare
 
 
