@@ -53,8 +53,9 @@ def _thin(points: list[VelocityPoint], limit: int) -> list[VelocityPoint]:
 def engagement_velocity(post: SocialPost, snapshots: list[EngagementSnapshot]) -> Velocity:
     """Interactions by 30 min / 1 h / 24 h after posting; None where measurements don't tell."""
     own = sorted((s for s in snapshots if s.postId == post.postId), key=lambda s: s.timestamp)
+    # A snapshot missing one of likes/shares/comments has no interaction total to place.
     measured: list[tuple[datetime, int, int | None]] = [
-        (s.timestamp, s.interactions, s.views) for s in own
+        (s.timestamp, count, s.views) for s in own if (count := s.interactions) is not None
     ]
     if post.fetchedAt is not None:  # older items do not say when they were fetched
         measured.append((post.fetchedAt, post.engagement.interactions,

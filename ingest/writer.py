@@ -6,9 +6,10 @@ helpers, so a post record and its snapshots are built one way: `postId = "{platf
 and a snapshot per measurement whose `engagementId` is `"{postId}#{measured at}"`, which makes a
 re-run at the same moment rewrite the same keys instead of adding rows.
 
-A metric the platform did not report stays unknown. The record models decide which metrics a
-snapshot can hold: a metric they have no attribute for is not written, and a measurement lacking
-a metric they require is not written as a snapshot at all (it would need an invented zero).
+A metric the platform did not report stays unknown. A snapshot holds exactly the counts that
+were reported (Instagram media with empty insights: likes and comments, no shares) and is not
+written when nothing was. The post's own `engagement` block is the seed's, which requires likes,
+shares and comments, so there an unreported one of those is written as 0.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ _MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
 # Post engagement counts the posts table requires; an unknown one is written as 0 there.
 _ENGAGEMENT_REQUIRED = tuple(name for name, info in Engagement.model_fields.items()
                              if info.is_required())
-_SNAPSHOT_METRICS = ("likes", "shares", "comments", "views", "impressions", "reach", "saves")
 
 
 def hashtags_in(text: str) -> list[str]:
@@ -80,20 +80,13 @@ def remeasured_post(post: SocialPost, metrics: Metrics, at: datetime) -> SocialP
 
 
 def build_snapshot(post: SocialPost, metrics: Metrics, at: datetime) -> EngagementSnapshot | None:
-    """One measurement of `post` at `at`, or None when a required count is unknown."""
-    known = metrics.known()
-    fields = EngagementSnapshot.model_fields
-    if any(fields[name].is_required() and name not in known for name in _SNAPSHOT_METRICS
-           if name in fields):
+    """One measurement of `post` at `at` with the counts reported; None when none were."""
+    if not metrics.known():
         return None
-    snapshot = EngagementSnapshot.measure(post, at, likes=known["likes"],
-                                          shares=known["shares"], comments=known["comments"],
-                                          views=known.get("views"))
-    extra = {name: known[name] for name in ("impressions", "reach", "saves")
-             if name in known and name in fields}
-    if not extra:
-        return snapshot
-    return EngagementSnapshot.model_validate({**snapshot.to_record(), **extra})
+    return EngagementSnapshot.measure(
+        post, at, likes=metrics.likes, shares=metrics.shares, comments=metrics.comments,
+        views=metrics.views, impressions=metrics.impressions, reach=metrics.reach,
+        saves=metrics.saves)
 
 
 def _engagement(metrics: Metrics, fill_required: bool = True) -> dict[str, Any]:

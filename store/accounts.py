@@ -26,9 +26,13 @@ from cloudstro.store.base import ReadList, Repository
 from cloudstro.store.codec import to_item
 from cloudstro.store.crypto import TokenCipher
 from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.records import AccountSummary, SocialAccount, UtcDateTime, iso_z
-
-REAUTH_REQUIRED = "reauth_required"
+from cloudstro.store.records import (
+    REAUTH_REQUIRED,
+    AccountSummary,
+    SocialAccount,
+    UtcDateTime,
+    iso_z,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class SyncView(BaseModel):
     platformAccountId: str
     accountName: str = ""
     accountHandle: str = ""
+    # A plain string: a status this version does not know must not stop sync of the user's
+    # other accounts (anything but "active" is skipped).
     accountStatus: str = "active"
     statusReason: str | None = None
     syncStatus: str = "active"

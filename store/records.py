@@ -40,8 +40,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-Platform = Literal["twitter", "instagram", "facebook", "tiktok", "rednote"]
-PLATFORMS: tuple[str, ...] = ("twitter", "instagram", "facebook", "tiktok", "rednote")
+from cloudstro.store.platforms import PLATFORM_NAMES, PlatformName
+
+# The platform registry's names, under the names record code has always used.
+Platform = PlatformName
+PLATFORMS: tuple[str, ...] = PLATFORM_NAMES
+
+# "reauth_required": the platform refused the account's tokens and its owner must reconnect
+# it; sync skips it meanwhile and `statusReason` says why. The seed lists "active"/"inactive".
+AccountStatus = Literal["active", "inactive", "reauth_required"]
+REAUTH_REQUIRED: AccountStatus = "reauth_required"
 WEEKDAYS: tuple[str, ...] = (
     "Monday",
     "Tuesday",
@@ -297,7 +305,9 @@ class SocialAccount(Record):
     platformSpecificData: dict[str, Any] | None = None
     createdAt: OptionalOnRead[UtcDateTime] = None
     updatedAt: OptionalOnRead[UtcDateTime] = None
-    accountStatus: Literal["active", "inactive"]
+    accountStatus: AccountStatus
+    # Why the account is not active (our own words, never a platform's response body).
+    statusReason: str | None = Field(default=None, max_length=300)
     accountType: str = "social_media"
 
     @classmethod
@@ -340,14 +350,22 @@ class AccountSummary(Stored):
     followerCount: int | None = None
     followingCount: int | None = None
     isActive: bool = True
+    accountStatus: AccountStatus | None = None
+    statusReason: str | None = None
     syncStatus: str | None = None
     lastSyncAt: UtcDateTime | None = None
     connectedAt: UtcDateTime | None = None
 
     PROJECTION: ClassVar[tuple[str, ...]] = (
         "userId", "platform", "platformAccountId", "accountName", "accountHandle", "followerCount",
-        "followingCount", "isActive", "syncStatus", "lastSyncAt", "connectedAt",
+        "followingCount", "isActive", "accountStatus", "statusReason", "syncStatus", "lastSyncAt",
+        "connectedAt",
     )
+
+    @property
+    def needs_reconnecting(self) -> bool:
+        """The platform refused the tokens: only the owner reconnecting the account helps."""
+        return self.accountStatus == REAUTH_REQUIRED
 
     @classmethod
     def _fill_on_read(cls, data: dict[str, Any]) -> None:
@@ -475,7 +493,14 @@ class EngagementVelocity(Stored):
 
 
 class EngagementSnapshot(Record):
-    """One measurement of a post's counts. `timestamp` is when it was measured, not posted."""
+    """One measurement of a post's counts. `timestamp` is when it was measured, not posted.
+
+    Every count is what the platform reported at that moment, and absent when it reported
+    none: unknown, never 0 (an Instagram media whose insights came back empty has likes and
+    comments from the listing but no shares). A snapshot written must know at least one count.
+    `impressions`, `reach` and `saves` go beyond the seed's attributes, for the platforms that
+    report them (see `store.platforms`).
+    """
 
     DERIVED: ClassVar[tuple[str, ...]] = ("engagementId", "timestampISO", "hourOfDay",
                                           "dayOfWeek", "hasHashtags", "engagementType")
@@ -484,10 +509,13 @@ class EngagementSnapshot(Record):
     engagementId: str
     postId: str = Field(min_length=1)
     platform: Platform
-    likes: int = Field(ge=0)
-    shares: int = Field(ge=0)
-    comments: int = Field(ge=0)
+    likes: int | None = Field(default=None, ge=0)
+    shares: int | None = Field(default=None, ge=0)
+    comments: int | None = Field(default=None, ge=0)
     views: int | None = Field(default=None, ge=0)
+    impressions: int | None = Field(default=None, ge=0)
+    reach: int | None = Field(default=None, ge=0)
+    saves: int | None = Field(default=None, ge=0)
     clickThroughRate: float | None = Field(default=None, ge=0)
     reachRate: float | None = Field(default=None, ge=0)
     timestamp: UtcDateTime
@@ -500,6 +528,15 @@ class EngagementSnapshot(Record):
     engagementVelocity: EngagementVelocity | None = None
     timestampISO: str
     engagementType: str = "social_media_engagement"
+
+    COUNTS: ClassVar[tuple[str, ...]] = ("likes", "shares", "comments", "views", "impressions",
+                                         "reach", "saves")
+
+    @model_validator(mode="after")
+    def _measures_something(self, info: ValidationInfo) -> Self:
+        if not _is_reading(info) and all(getattr(self, name) is None for name in self.COUNTS):
+            raise ValueError("a snapshot needs at least one count the platform reported")
+        return self
 
     @classmethod
     def _fill_on_read(cls, data: dict[str, Any]) -> None:
@@ -530,16 +567,20 @@ class EngagementSnapshot(Record):
         post: SocialPost,
         at: datetime,
         *,
-        likes: int,
-        shares: int,
-        comments: int,
+        likes: int | None = None,
+        shares: int | None = None,
+        comments: int | None = None,
         views: int | None = None,
+        impressions: int | None = None,
+        reach: int | None = None,
+        saves: int | None = None,
         velocity: EngagementVelocity | None = None,
         click_through_rate: float | None = None,
         reach_rate: float | None = None,
     ) -> EngagementSnapshot:
         """A snapshot of `post` measured at `at`; content attributes come from the post.
 
+        A count left as None is one the platform did not report; it stays absent.
         `postId` is the post's table key (`platform#id`), so one post's history is a
         `begins_with` key condition and a platform's snapshots share a prefix.
         """
@@ -552,6 +593,9 @@ class EngagementSnapshot(Record):
                 "shares": shares,
                 "comments": comments,
                 "views": views,
+                "impressions": impressions,
+                "reach": reach,
+                "saves": saves,
                 "clickThroughRate": click_through_rate,
                 "reachRate": reach_rate,
                 "timestamp": at,
@@ -563,7 +607,10 @@ class EngagementSnapshot(Record):
         )
 
     @property
-    def interactions(self) -> int:
+    def interactions(self) -> int | None:
+        """Likes + shares + comments; None when any of them is unknown (a partial sum lies)."""
+        if self.likes is None or self.shares is None or self.comments is None:
+            return None
         return self.likes + self.shares + self.comments
 
 

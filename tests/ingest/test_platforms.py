@@ -62,7 +62,11 @@ def test_instagram_empty_insights_keep_numbers_unknown(
 
     assert result.status == "ok", result.errors
     assert result.new_posts == 1
-    assert result.snapshots == 0  # a snapshot would need a shares count nobody reported
+    assert result.snapshots == 1  # with the counts the listing reported, and only those
+    [snapshot] = moto_store.engagement.history_for_post(USER, f"instagram#{post.id}")
+    assert (snapshot.likes, snapshot.comments) == (post.likes, post.comments)
+    assert (snapshot.shares, snapshot.views, snapshot.reach, snapshot.saves) == (
+        None, None, None, None)
     stored = moto_store.posts.get(USER, f"instagram#{post.id}")
     assert stored is not None
     assert (stored.engagement.likes, stored.engagement.comments) == (post.likes, post.comments)
