@@ -1,7 +1,8 @@
 """Writing plain answers from tool results, for the offline responder.
 
 Every sentence is built from numbers a tool returned; where a tool returned an error or too
-little data, the answer says so instead of filling the gap.
+little data, the answer says so instead of filling the gap. Platforms are written with their
+display names from the platform registry ("RedNote", "Twitter/X"), as everywhere else.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cloudstro.analytics.wording import counted
+from cloudstro.store.platforms import shown_name
 
 Result = dict[str, Any]
 
@@ -33,6 +35,15 @@ def _num(value: Any) -> str:
     return f"{value:,}"
 
 
+def _platform(value: Any) -> str:
+    return shown_name(str(value)) if value else "unknown platform"
+
+
+def _scope(value: Any) -> str:
+    """A tool's platform scope: one platform's display name, or all of them."""
+    return _platform(value) if value and value != "all" else "all platforms"
+
+
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -44,7 +55,7 @@ def _post_line(post: Result) -> str:
     lift = post.get("lift")
     lift_text = f", {_pct(lift, signed=True)} vs that account's typical post" \
         if lift is not None else ""
-    return (f"- **{post.get('platform')}** {str(post.get('createdAt', ''))[:10]}: "
+    return (f"- **{_platform(post.get('platform'))}** {str(post.get('createdAt', ''))[:10]}: "
             f"\"{post.get('content', '')[:80]}\" — {_num(post.get('interactions'))} interactions"
             f" ({_num(post.get('likes'))} likes, {_num(post.get('shares'))} shares, "
             f"{_num(post.get('comments'))} comments; views {_num(views)}){extra}{lift_text}"
@@ -53,7 +64,8 @@ def _post_line(post: Result) -> str:
 
 def profile(result: Result) -> str:
     prefs = result.get("aiPreferences") or {}
-    platforms = ", ".join(result.get("connectedPlatforms") or []) or "none"
+    platforms = ", ".join(_platform(p) for p in result.get("connectedPlatforms") or []) \
+        or "none"
     times = ", ".join(prefs.get("preferredTimes") or []) or "none set"
     name = result.get("fullName") or result.get("username") or "Your profile"
     handle = f" (@{result['username']})" if result.get("username") else ""
@@ -70,16 +82,21 @@ def accounts(result: Result) -> str:
     for account in result["accounts"]:
         status = (account.get("syncStatus") or "unknown") + (
             "" if account["active"] else ", inactive")
-        lines.append(f"- **{account['platform']}** {account.get('handle') or ''}: "
-                     f"{_num(account['followers'])} followers, following "
-                     f"{_num(account['following'])} (sync: {status})")
+        line = (f"- **{_platform(account['platform'])}** {account.get('handle') or ''}: "
+                f"{_num(account['followers'])} followers, following "
+                f"{_num(account['following'])} (sync: {status})")
+        if account.get("needsReconnecting"):
+            reason = account.get("statusReason")
+            line += (" — **needs reconnecting**" + (f" ({reason})" if reason else "")
+                     + "; its posts and counts are not updated until you reconnect it")
+        lines.append(line)
     return "\n".join(lines)
 
 
 def posts(result: Result) -> str:
     if not result.get("posts"):
-        return f"I found no posts ({result.get('platform')}) in {result.get('period')}."
-    head = (f"{counted(result['matching_posts'], 'post')} on {result['platform']} in "
+        return f"I found no posts ({_scope(result.get('platform'))}) in {result.get('period')}."
+    head = (f"{counted(result['matching_posts'], 'post')} on {_scope(result['platform'])} in "
             f"{result['period']}; "
             f"here are {len(result['posts'])} by {result['sorted_by']}:")
     return "\n".join([head, *(_post_line(p) for p in result["posts"])])
@@ -117,7 +134,7 @@ def summary(result: Result) -> str:
         for entry in ranked:
             rate = entry.get("engagement_rate")
             lines.append(
-                f"- **{entry['platform']}**: {counted(entry['posts'], 'post')}, "
+                f"- **{_platform(entry['platform'])}**: {counted(entry['posts'], 'post')}, "
                 f"{_num(entry.get('interactions'))} interactions, "
                 f"{_num(entry.get('engagement_per_post'))} per post, engagement rate "
                 f"{f'{rate:.2f}%' if rate is not None else 'unknown'}"
@@ -126,7 +143,7 @@ def summary(result: Result) -> str:
 
 
 def best_time(result: Result) -> str:
-    scope = result.get("platform") or "all platforms"
+    scope = _scope(result.get("platform"))
     if not result.get("enough_data"):
         return (f"I can't recommend a time for {scope} yet: {result.get('message')} "
                 f"(I have {counted(result.get('posts_analyzed', 0), 'post')}).")
@@ -175,7 +192,7 @@ def insights(result: Result) -> str:
         return "You have no active insights right now."
     lines = [f"{counted(result['count'], 'active insight')}:"]
     for item in result["insights"]:
-        where = f" ({item['platform']})" if item.get("platform") else ""
+        where = f" ({_platform(item['platform'])})" if item.get("platform") else ""
         lines.append(f"- {item['recommendation']}{where} — confidence "
                      f"{item['confidence']:.2f}, valid until {item['validUntil'][:10]}")
     return "\n".join(lines)
@@ -189,8 +206,8 @@ def post_history(result: Result) -> str:
     marks = [("30 minutes", "interactions_30min"), ("1 hour", "interactions_1h"),
              ("24 hours", "interactions_24h")]
     parts = [f"{label}: {_num(result.get(key))}" for label, key in marks]
-    return (f"Post `{result['postId']}` ({result['platform']}, {result['createdAt'][:16]}): "
-            f"interactions after {'; '.join(parts)}.")
+    return (f"Post `{result['postId']}` ({_platform(result['platform'])}, "
+            f"{result['createdAt'][:16]}): interactions after {'; '.join(parts)}.")
 
 
 WRITERS: dict[str, Callable[[Result], str]] = {

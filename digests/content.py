@@ -31,6 +31,7 @@ from cloudstro.analytics import (
 )
 from cloudstro.digests.schedule import Occurrence
 from cloudstro.store import Store
+from cloudstro.store.platforms import shown_name as platform_name
 from cloudstro.store.records import (
     WEEKDAYS,
     AccountSummary,
@@ -48,13 +49,6 @@ MAX_INSIGHTS = 3
 MAX_ACCOUNTS = 50
 HISTORY_SNAPSHOTS = 50  # per post: enough to cover 24 hours of measurements
 
-
-PLATFORM_NAMES = {"twitter": "Twitter/X", "instagram": "Instagram", "facebook": "Facebook",
-                  "tiktok": "TikTok", "rednote": "RedNote"}
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform)
 
 
 def digest_key(user_id: str, occurrence: Occurrence) -> str:
@@ -269,7 +263,7 @@ def compose(inputs: DigestInputs) -> Digest:
     if no_views:
         where = sorted({p.platform for p in no_views})
         caveats.append(f"{len(no_views)} of {len(current)} posts report no views "
-                       f"({', '.join(where)}), so engagement rate covers only the posts "
+                       f"({', '.join(platform_name(name) for name in where)}), so engagement rate covers only the posts "
                        f"that do.")
     if not current:
         caveats.append(f"No posts this {noun}; figures below are the previous {noun}'s.")
@@ -396,15 +390,21 @@ def _insights(insights: list[AIInsight]) -> list[InsightLine]:
 
 
 def _account_caveats(accounts: list[AccountSummary]) -> list[str]:
-    caveats = []
+    """Accounts whose numbers may be stale; one the owner must reconnect comes first."""
+    reconnect, caveats = [], []
     for account in accounts:
-        if account.syncStatus in ("error", "paused"):
+        if account.needs_reconnecting:
+            reason = f" ({account.statusReason})" if account.statusReason else ""
+            reconnect.append(f"{platform_name(account.platform)} {account.accountHandle} "
+                             f"needs reconnecting{reason}: its posts and counts are not updated "
+                             f"until you reconnect it.")
+        elif account.syncStatus in ("error", "paused"):
             since = (f" (last synced {account.lastSyncAt:%d %b %H:%M} UTC)"
                      if account.lastSyncAt else " (never synced)")
             state = "failed to sync" if account.syncStatus == "error" else "sync is paused"
             caveats.append(f"{platform_name(account.platform)} {account.accountHandle}: {state}"
                            f"{since}; its recent posts and counts may be missing.")
-    return caveats
+    return reconnect + caveats
 
 
 def _heatmap(posts: list[SocialPost], zone: ZoneInfo, end: datetime) -> Heatmap | None:

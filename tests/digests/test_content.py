@@ -83,7 +83,7 @@ def test_digest_compares_periods_ranks_posts_and_reads_velocity(moto_store: Stor
     assert top.interactions_1h < top.interactions_24h
     # Caveats name the failing account and the posts without views.
     assert any("Instagram @instagram222: failed to sync" in c for c in digest.caveats)
-    assert any("report no views (instagram)" in c for c in digest.caveats)
+    assert any("report no views (Instagram)" in c for c in digest.caveats)
     assert digest.best_times is not None and "computed" in digest.best_times.source
 
 
