@@ -9,7 +9,9 @@ Either way the answer passes through `cloudstro.slackkit.safe_text`, because the
 posts: nothing it writes becomes a mention, a ping or a link to a host CloudStro does not vouch
 for. Whatever fails, the claim included (the store may be down), becomes a short apology in the
 thread whenever Slack can be reached: an acknowledged event is never redelivered, so silence
-would be final.
+would be final. A store outage in the middle of a turn ends it the same way (the agent raises
+it rather than answering around it); only a stream that has already begun in the thread ends
+with the apology in place of being left open.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.errors import StoreUnavailableError
 
 log = logging.getLogger("cloudstro.slack")
 
@@ -99,8 +102,8 @@ class Conversations:
                 delivered = True
             else:
                 delivered = self._run_turn(turn, who.user_id, client)
-        except Exception:
-            log.exception("slack turn failed in %s", turn.channel)
+        except Exception as exc:
+            _log_failure(f"slack turn failed in {turn.channel}", exc)
             delivered = delivered or self._apologise(client, turn)
         finally:
             self._finish(turn.event_id, delivered)
@@ -147,8 +150,10 @@ class Conversations:
                                                                    "is reading your data…"))
                 elif isinstance(event, Done):
                     reply = event.reply
-        except Exception:
-            log.exception("streamed turn failed in %s", turn.channel)
+        except Exception as exc:
+            if stream.ts is None:
+                raise  # nothing reached the thread yet: `answer` posts the apology
+            _log_failure(f"streamed turn failed in {turn.channel}", exc)
             reply = Reply(turn.thread_id, APOLOGY, failed=True)
             segment += "\n\n"
         reply = reply or Reply(turn.thread_id, APOLOGY, failed=True)
@@ -178,8 +183,8 @@ class Conversations:
                     channel_id=channel, thread_ts=thread_ts, title="Try asking:",
                     prompts=[dict(p) for p in SUGGESTED_PROMPTS])
             delivered = True
-        except Exception:
-            log.exception("assistant thread greeting failed in %s", channel)
+        except Exception as exc:
+            _log_failure(f"assistant thread greeting failed in {channel}", exc)
             delivered = self._apologise(client, turn)
         finally:
             self._finish(event_id, delivered)
@@ -216,6 +221,7 @@ class Conversations:
                                     blocks=blocks)
 
     def _apologise(self, client: WebClient, turn: SlackTurn) -> bool:
+        """The one apology for a message that cannot be answered, posted in its thread."""
         try:
             client.chat_postMessage(channel=turn.channel, thread_ts=turn.thread_ts,
                                     text=APOLOGY)
@@ -242,8 +248,8 @@ class Conversations:
         gets the apology, as nothing else can be answered without the store."""
         try:
             return self._claim(turn.event_id)
-        except Exception:
-            log.exception("could not claim event %s in %s", turn.event_id, turn.channel)
+        except Exception as exc:
+            _log_failure(f"could not claim event {turn.event_id} in {turn.channel}", exc)
             self._apologise(client, turn)
             return False
 
@@ -264,8 +270,16 @@ class Conversations:
             else:
                 # Nothing reached the thread: let Slack's redelivery try again.
                 self.claims.release(event_key(event_id))
-        except Exception:
-            log.exception("could not settle the claim on event %s", event_id)
+        except Exception as exc:
+            _log_failure(f"could not settle the claim on event {event_id}", exc)
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """An outage is expected and says what it is in one line; anything else gets its traceback."""
+    if isinstance(error, StoreUnavailableError):
+        log.error("%s: the data store is unavailable: %s", what, error)
+    else:
+        log.error("%s", what, exc_info=error)
 
 
 def feedback_blocks() -> list[dict[str, Any]]:

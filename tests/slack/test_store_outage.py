@@ -3,26 +3,35 @@
 Slack is acknowledged at once and never redelivers an acknowledged event, so a turn that cannot
 run (the store is down before the event could even be claimed) must still say so while Slack can
 be reached. The app here is served by uvicorn and signed requests reach it as from Slack; its
-DynamoDB endpoint is a loopback port nobody listens on, so every store call is refused.
+DynamoDB endpoint is a loopback port nobody listens on, so every store call is refused. An outage
+that begins in the middle of a turn (DynamoDB Local behind a proxy that goes down while the model
+thinks) ends the same way, not in an answer written around the tools' failures.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from slack_sdk import WebClient
 
-from cloudstro.agent.service import APOLOGY
+from cloudstro.agent.memory import make_checkpointer
+from cloudstro.agent.service import APOLOGY, Assistant
 from cloudstro.channels.slack.conversation import Conversations, SlackTurn
+from cloudstro.config import fixed_clock
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
+from cloudstro.store.local import LocalEngine
+from tests.agent.outage_model import OutageWhileThinking
 from tests.conftest import make_settings
+from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import free_port
 from tests.slack.conftest import (
+    NOW,
     SECRET,
     Served,
     World,
@@ -127,3 +136,55 @@ def test_no_apology_when_slack_cannot_be_reached_either(down, caplog):
     closed = WebClient(token="xoxb-test-token", base_url=f"http://127.0.0.1:{free_port()}/")
     conversations.answer(turn, closed)  # returns, never raises
     assert "could not post the apology" in caplog.text
+
+
+@dataclass
+class MidTurnOutage:
+    served: Served
+    model_steps: list[int]
+
+
+@pytest.fixture(params=["whole-store", "data-tables-only"])
+def failing_mid_turn(request: pytest.FixtureRequest, slack_world: World,
+                     local_engine: LocalEngine) -> Iterator[MidTurnOutage]:
+    """The shared demo world; the agent reads it through a proxy that goes down while the
+    model thinks. Either the whole store fails (claims and memory too), or only the tables the
+    tools read (conversation memory still answers, as when one table is throttled)."""
+    proxy = FlakyProxy(local_engine.port)
+    settings = slack_world.settings.model_copy(update={"dynamodb_endpoint_url": proxy.url})
+    dynamo = Dynamo(settings)
+    store = Store(dynamo, settings)
+    steps: list[int] = []
+
+    def take_down() -> None:
+        steps.append(1)
+        proxy.down()
+
+    model = OutageWhileThinking(take_store_down=take_down)
+    if request.param == "whole-store":
+        world = World(settings, store, slack_world.slack,
+                      ClaimsRepository(dynamo, store.names.runtime))
+        assistant = real_assistant(world, model=model)
+    else:
+        world = slack_world
+        assistant = Assistant(store, settings, model=model, clock=fixed_clock(NOW),
+                              checkpointer=make_checkpointer(slack_world.store.dynamo))
+    try:
+        with serve(world, assistant) as running:
+            yield MidTurnOutage(running, steps)
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize("message", [dm, mention], ids=["dm-streamed", "mention-whole"])
+def test_an_outage_in_the_middle_of_a_turn_gets_the_apology(failing_mid_turn, slack_world,
+                                                            message):
+    """Claimed and linked while DynamoDB answered; its tools then meet the outage, which ends
+    the turn: the model is not asked again to write an answer around the tools' failures."""
+    channel = new_channel("D" if message is dm else "C")
+    payload = message(channel, "How did I do this week?")
+    assert post_event(failing_mid_turn.served.url, payload).status_code == 200
+    [answer] = _apologies(slack_world.slack, channel)
+    assert answer["text"] == APOLOGY and answer["thread_ts"] == payload["event"]["ts"]
+    assert answer["blocks"] == [], "an apology, not an answer with feedback buttons"
+    assert len(failing_mid_turn.model_steps) == 1
