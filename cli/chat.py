@@ -1,4 +1,8 @@
-"""`cloudstro chat`, `ask` and `demo`: the agent in a terminal."""
+"""`cloudstro chat`, `ask` and `demo`: the agent in a terminal.
+
+When DynamoDB does not answer (before the conversation or in the middle of a turn), each
+command says so in one line and exits 1: a terminal user can simply run it again.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,10 @@ def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
     from cloudstro.agent.service import Done, MessageRejected, TextDelta, ToolEvent, new_thread_id
 
     assistant = _assistant(store)
-    profile = store.users.get(user_id)
+    try:
+        profile = store.users.get(user_id)
+    except STORE_ERRORS as exc:
+        fail(exc)
     if profile is None:
         fail(LookupError(f"no user {user_id!r}; try `cloudstro db seed-demo` first"))
     thread_id = thread_id or new_thread_id()
@@ -71,6 +78,9 @@ def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
         except MessageRejected as exc:
             err.print(f"[yellow]{exc}[/yellow]")
             continue
+        except STORE_ERRORS as exc:
+            err.print(f"[dim]continue later with --thread {thread_id}[/dim]")
+            fail(exc)
         out.print(Markdown(reply.reply))
         out.print()
 
@@ -149,7 +159,11 @@ def demo(users: int, days: int, seed: int, user_id: str, script: tuple[str, ...]
         thread_id = new_thread_id()
         for question in script:
             out.print(f"[bold cyan]you ›[/bold cyan] {question}")
-            out.print(Markdown(assistant.respond(user_id, thread_id, question).reply))
+            try:
+                reply = assistant.respond(user_id, thread_id, question)
+            except STORE_ERRORS as exc:
+                fail(exc)
+            out.print(Markdown(reply.reply))
             out.print()
         return
     _chat_loop(store, user_id, None)
