@@ -56,8 +56,10 @@ def test_hidden_hour_is_found_at_least_as_often_as_by_the_hand_calculation():
 
 
 def test_the_result_says_which_measure_it_used():
-    user = viewed_user(random.Random(4), 80, "Europe/Berlin", lift=1.8, noise=0.3,
-                       reach_noise=0.6)
+    # Reach swings +-80% while the rate is steady: the rate shows the best hour far more
+    # clearly, so it leads.
+    user = viewed_user(random.Random(4), 80, "Europe/Berlin", lift=1.8, noise=0.15,
+                       reach_noise=0.8)
     with_views = best_posting_times(user.posts, user.timezone)
     assert with_views.posts_with_views == 80
     assert with_views.outcome.startswith("engagement per view")
