@@ -5,14 +5,18 @@
 `cloudstro.channels.slack.lambda_handler` serves it on AWS Lambda. Setup, from zero to a
 working app: docs/slack.md.
 
-The endpoint checks Slack's signature itself, on the raw bytes, before bolt sees the request:
-bolt parses the body before its own check (so unsigned garbage would crash it) and logs the
-body of a request whose signature fails. Unsigned requests are a 401 here, unparsed and unlogged.
+Every way in (this endpoint, the Lambda handler) passes `screen_request` before bolt sees the
+request: it checks Slack's signature on the raw bytes, because bolt parses the body before its
+own check (so unsigned garbage would crash it) and logs the body of a request whose signature
+fails. Unsigned requests are a 401, unparsed and unlogged; a signed body that is not a Slack
+payload is a 400.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,26 +51,40 @@ def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -
 
     @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        raw = await request.body()
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return error_response(400, "bad_request", "the request body is not UTF-8")
-        if not signed_by_slack(verifier, raw, request.headers):
-            return error_response(401, "invalid_signature",
-                                  "the request does not carry a valid Slack signature")
-        try:
-            bolt_request = BoltRequest(body=body, query=request.url.query,
-                                       headers=dict(request.headers))
-        except ValueError:  # signed, yet not the JSON or form payload Slack sends
-            return error_response(400, "bad_request", "the request body is not a Slack payload")
+        screened = screen_request(verifier, await request.body(), request.headers,
+                                  request.url.query)
+        if isinstance(screened, Refusal):
+            return error_response(screened.status, screened.code, screened.message)
         # dispatch blocks (signature check, auth.test on first use, acknowledgement); a worker
         # thread keeps it off the event loop so one slow request never delays another's ack.
-        response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        response = await run_in_threadpool(bolt_app.dispatch, screened)
         return Response(status_code=response.status, content=response.body,
                         headers=response.first_headers_without_set_cookie())
 
     log.info("Slack events at POST %s (Web API %s)", EVENTS_PATH, settings.slack_api_url)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request never reaches bolt: the status, code and message its sender gets."""
+
+    status: int
+    code: str
+    message: str
+
+
+def screen_request(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str],
+                   query: str | Mapping[str, Any] | None = None) -> BoltRequest | Refusal:
+    """The request for bolt, or why it is refused: unsigned (401), or signed yet not the JSON
+    or form payload Slack sends (400). `headers` must look names up case-insensitively (or
+    hold them in lower case)."""
+    if not signed_by_slack(verifier, raw, headers):
+        return Refusal(401, "invalid_signature",
+                       "the request does not carry a valid Slack signature")
+    try:
+        return BoltRequest(body=raw.decode("utf-8"), query=query, headers=dict(headers))
+    except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, or not an object
+        return Refusal(400, "bad_request", "the request body is not a Slack payload")
 
 
 def signed_by_slack(verifier: SignatureVerifier, body: bytes, headers: Any) -> bool:
@@ -82,4 +100,4 @@ def signed_by_slack(verifier: SignatureVerifier, body: bytes, headers: Any) -> b
     return verifier.is_valid(body, timestamp, signature)
 
 
-__all__ = ["EVENTS_PATH", "install", "signed_by_slack"]
+__all__ = ["EVENTS_PATH", "Refusal", "install", "screen_request", "signed_by_slack"]

@@ -59,7 +59,7 @@ def test_unsigned_garbage_is_401_without_a_traceback(
     assert SECRET_WORDS not in caplog.text and SECRET_WORDS.replace(" ", "+") not in caplog.text
 
 
-@pytest.mark.parametrize("body", ["not json", "payload=not-json"])
+@pytest.mark.parametrize("body", ["not json", "payload=not-json", "[1]", "null"])
 def test_signed_garbage_is_a_400_not_a_500(served: Served, caplog: pytest.LogCaptureFixture,
                                            body: str) -> None:
     """Only Slack can sign; if it ever sends something unreadable, that is still no crash."""
