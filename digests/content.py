@@ -261,9 +261,9 @@ def compose(inputs: DigestInputs) -> Digest:
 
     no_views = [p for p in current if p.engagement.views is None]
     if no_views:
-        where = sorted({p.platform for p in no_views})
+        where = ", ".join(platform_name(name) for name in sorted({p.platform for p in no_views}))
         caveats.append(f"{len(no_views)} of {len(current)} posts report no views "
-                       f"({', '.join(platform_name(name) for name in where)}), so engagement rate covers only the posts "
+                       f"({where}), so engagement rate covers only the posts "
                        f"that do.")
     if not current:
         caveats.append(f"No posts this {noun}; figures below are the previous {noun}'s.")
