@@ -18,7 +18,7 @@ import pytest
 from slack_sdk import WebClient
 
 from cloudstro.agent.memory import make_checkpointer
-from cloudstro.agent.service import APOLOGY, Assistant
+from cloudstro.agent.service import APOLOGY, Assistant, TextDelta
 from cloudstro.channels.slack.conversation import Conversations, SlackTurn
 from cloudstro.config import fixed_clock
 from cloudstro.store import Store
@@ -31,6 +31,7 @@ from tests.conftest import make_settings
 from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import free_port
 from tests.slack.conftest import (
+    ALICE,
     NOW,
     SECRET,
     Served,
@@ -188,3 +189,38 @@ def test_an_outage_in_the_middle_of_a_turn_gets_the_apology(failing_mid_turn, sl
     assert answer["text"] == APOLOGY and answer["thread_ts"] == payload["event"]["ts"]
     assert answer["blocks"] == [], "an apology, not an answer with feedback buttons"
     assert len(failing_mid_turn.model_steps) == 1
+
+
+PARAGRAPH = "So far the week looks steady.\n\n"
+
+
+class OutageAfterText:
+    """An agent whose store fails after it has written `written` paragraphs of its answer."""
+
+    def __init__(self, written: int) -> None:
+        self.written = written
+
+    def check_message(self, text: str) -> str:
+        return text
+
+    def stream(self, user_id: str, thread_id: str, text: str, now: object = None):
+        if self.written:
+            yield TextDelta(PARAGRAPH * self.written)
+        raise StoreUnreachableError("http://127.0.0.1:1", "connection refused")
+
+
+@pytest.mark.parametrize(("written", "kind"), [(0, "post"), (20, "stream")],
+                         ids=["nothing-streamed-yet", "stream-begun"])
+def test_a_streamed_turn_that_meets_an_outage_ends_with_one_apology(slack_world, written, kind):
+    """Nothing in the thread yet: the apology is posted. A stream already visible there is
+    ended with it rather than left open beside a second message."""
+    conversations = Conversations(slack_world.store, OutageAfterText(written),
+                                  slack_world.claims)
+    channel, ts = new_channel(), new_ts()
+    turn = SlackTurn(f"Ev{uuid.uuid4().hex[:12]}", TEAM, channel, ts, ALICE,
+                     "How did I do this week?", stream=True, assistant_thread=False)
+    conversations.answer(turn, WebClient(token="xoxb-test-token",
+                                         base_url=slack_world.slack.base_url))
+    [answer] = slack_world.slack.answers(channel)
+    assert answer["kind"] == kind and answer["thread_ts"] == ts and answer["blocks"] == []
+    assert answer["text"].startswith(PARAGRAPH * written) and answer["text"].endswith(APOLOGY)
