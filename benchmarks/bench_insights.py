@@ -68,7 +68,13 @@ def open_store(engine: LocalEngine, folder: Path) -> Store:
     settings = Settings(DYNAMODB_ENDPOINT_URL=engine.endpoint)
     dynamo = Dynamo(settings)
     create_tables(dynamo)
-    return Store(dynamo, settings)
+    store = Store(dynamo, settings)
+    # The run's clock is fixed (NOW) so its figures repeat; DynamoDB Local's TTL sweeper runs on
+    # the wall clock and, once NOW + 7 days is past, would delete the insights read back below.
+    dynamo.client.update_time_to_live(
+        TableName=store.names.insights,
+        TimeToLiveSpecification={"Enabled": False, "AttributeName": "TTL"})
+    return store
 
 
 def naive_utc_top(posts: list[SocialPost], top_n: int = 3) -> list[int]:
