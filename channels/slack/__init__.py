@@ -75,15 +75,19 @@ class Refusal:
 
 def screen_request(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str],
                    query: str | Mapping[str, Any] | None = None) -> BoltRequest | Refusal:
-    """The request for bolt, or why it is refused: unsigned (401), or signed yet not the JSON
-    or form payload Slack sends (400). `headers` must look names up case-insensitively (or
-    hold them in lower case)."""
+    """The request for bolt, or why it is refused: not text (400), unsigned (401), or signed
+    yet not the JSON or form payload Slack sends (400). `headers` must look names up
+    case-insensitively (or hold them in lower case)."""
+    try:
+        body = raw.decode("utf-8")  # the signature check itself needs text
+    except UnicodeDecodeError:
+        return Refusal(400, "bad_request", "the request body is not UTF-8")
     if not signed_by_slack(verifier, raw, headers):
         return Refusal(401, "invalid_signature",
                        "the request does not carry a valid Slack signature")
     try:
-        return BoltRequest(body=raw.decode("utf-8"), query=query, headers=dict(headers))
-    except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, or not an object
+        return BoltRequest(body=body, query=query, headers=dict(headers))
+    except (ValueError, TypeError, AttributeError):  # not JSON or form, or not an object
         return Refusal(400, "bad_request", "the request body is not a Slack payload")
 
 

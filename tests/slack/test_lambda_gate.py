@@ -107,3 +107,16 @@ def test_the_entry_point_configures_logging_without_message_text(
     assert [line["msg"] for line in lines if line["logger"].startswith("slack_bolt")] == [
         WITHHELD]
     assert SECRET_WORDS not in json.dumps(lines)
+
+
+@pytest.mark.parametrize("event_body", [
+    {"isBase64Encoded": True, "body": base64.b64encode(b"\xff\xfe\x00garbage").decode()},
+    {"isBase64Encoded": True, "body": "not base64!"},
+], ids=["not-utf8", "not-base64"])
+def test_a_body_that_is_not_text_is_a_400(gated: LambdaHandler,
+                                          caplog: pytest.LogCaptureFixture,
+                                          event_body: dict) -> None:
+    event = {**_event(b"", signed_headers("x")), **event_body}
+    response = gated.handle(event, CONTEXT)
+    assert response["statusCode"] == 400, response
+    assert not [record for record in caplog.records if record.exc_info]
