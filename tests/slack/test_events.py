@@ -252,7 +252,7 @@ def test_assistant_thread_prompts_status_title_and_streamed_answer(served, slack
     assert [c.params["title"] for c in titles] == ["When should I post on instagram?"]
     answer = slack.answers(channel)[-1]
     assert answer["kind"] == "stream" and answer["thread_ts"] == thread
-    assert "Best times to post on instagram" in answer["text"]
+    assert "Best times to post on Instagram" in answer["text"]
     assert _has_feedback(answer["blocks"])
     start_ts = slack.calls_to("chat.startStream", channel=channel)[0].at
     assert slack.calls_to("assistant.threads.setStatus", channel_id=channel)[0].at < start_ts
