@@ -363,12 +363,12 @@ def _best_times(inputs: DigestInputs, zone: ZoneInfo) -> BestTimes:
         try:
             from cloudstro.insights.build import timing_answer
 
-            _, result = timing_answer(stored)
+            _, result = timing_answer(stored, zone.key)
             source = (f"stored insight of {stored.generatedAtISO[:10]} "
                       f"(valid until {stored.validUntilISO[:10]})")
             confidence = stored.confidence
         except (ImportError, KeyError, ValueError, ValidationError):
-            result = None  # an older stored shape: compute below
+            result = None  # an older stored shape, or hours of another zone: compute below
     if result is None:
         result = best_posting_times(inputs.posts, zone.key)
         source = f"computed from your last {HISTORY_DAYS} days of posts"

@@ -53,8 +53,12 @@ def _stored(store: Store, user_id: str, kind: str, platform: str | None,
 
 def best_time(store: Store, user_id: str, platform: str | None, now: datetime,
               timezone: str | None = None) -> dict[str, Any]:
-    """`timezone`: the user's current zone when the caller already has it (no extra read);
-    a stored insight computed in another zone is then recomputed rather than served."""
+    """`timezone`: the user's current zone when the caller already has it; otherwise it is
+    read from the profile first, because a stored insight computed in another zone (the user
+    moved, or changed the setting) must be recomputed rather than served."""
+    if timezone is None:
+        profile = store.users.get(user_id)
+        timezone = profile.zone if profile else "UTC"
     insight = _stored(store, user_id, "optimal_timing", platform, now)
     stored = insight is not None
     if insight is not None:
@@ -63,9 +67,6 @@ def best_time(store: Store, user_id: str, platform: str | None, now: datetime,
         except (KeyError, ValueError, ValidationError):
             insight, stored = None, False  # an older shape or another zone: recompute below
     if insight is None:
-        if timezone is None:
-            profile = store.users.get(user_id)
-            timezone = profile.zone if profile else "UTC"
         start = now - timedelta(days=TIMING_WINDOW_DAYS)
         posts = own_posts(store.posts.list_in_period(user_id, start, now, platform=platform))
         insight = timing_insight(user_id, posts, timezone, platform, now)

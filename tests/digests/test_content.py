@@ -117,6 +117,23 @@ def test_stored_timing_insight_is_used_with_its_confidence(moto_store: Store) ->
     assert [i.recommendation for i in digest.insights] == ["Use two hashtags"]
 
 
+def test_stored_timing_insight_of_another_zone_is_recomputed_in_the_users_zone(
+        moto_store: Store) -> None:
+    from cloudstro.insights.build import timing_insight
+
+    add_user(moto_store, "u3", timezone="Asia/Tokyo")
+    posts = add_posts(moto_store, "u3", "twitter", NOW - timedelta(days=60), 40,
+                      every=timedelta(hours=31), snapshots=False)
+    moto_store.insights.put(timing_insight("u3", posts, "UTC", None, NOW - timedelta(days=1)))
+    digest = _digest(moto_store, "u3")
+    assert digest.best_times.source.startswith("computed from your last")
+    stored_hours = timing_insight("u3", posts, "UTC", None, NOW).data["optimalTimes"]
+    tokyo_hours = timing_insight("u3", posts, "Asia/Tokyo", None, NOW).data["optimalTimes"]
+    assert stored_hours != tokyo_hours
+    shown = [line.label for line in digest.best_times.slots]
+    assert any(hour in label for label in shown for hour in tokyo_hours[:1])
+
+
 def test_block_kit_limits_hold_for_a_user_with_lots_of_data(moto_store: Store) -> None:
     add_user(moto_store, "big", timezone="America/New_York")
     noisy = "<!channel> & <https://evil.example|click> " + "very long words " * 200

@@ -62,3 +62,15 @@ def test_an_insight_in_the_callers_zone_is_still_one_get_item(store):
     assert meter.snapshot()["requests"] == {"GetItem": 1}
     assert answer["source"].startswith("stored insight")
     assert answer["outcome"] == "interactions / account median"  # these posts have no views
+
+
+def test_a_caller_without_the_zone_reads_it_and_never_serves_another_zones_hours(store):
+    store.users.set_timezone(USER, "Asia/Tokyo")  # the tool path passes no timezone
+    answer = best_time(store, USER, None, NOW + timedelta(hours=1))
+    assert answer["source"].startswith("computed now")
+    assert answer["timezone"] == "Asia/Tokyo"
+    meter = store.dynamo.meter
+    meter.reset()
+    again = best_time(store, USER, None, NOW + timedelta(hours=2))
+    assert again["source"].startswith("stored insight") and again["timezone"] == "Asia/Tokyo"
+    assert meter.snapshot()["requests"] == {"GetItem": 2}  # the profile, then the insight
