@@ -54,7 +54,7 @@ def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
         fail(LookupError(f"no user {user_id!r}; try `cloudstro db seed-demo` first"))
     thread_id = thread_id or new_thread_id()
     mode = "offline responder" if assistant.offline else assistant.settings.bedrock_model_id
-    err.print(f"[bold]CloudStro[/bold] chatting as {profile.fullName} ({user_id}, "
+    err.print(f"[bold]CloudStro[/bold] chatting as {profile.display_name} ({user_id}, "
               f"{profile.zone}) with {mode}; thread {thread_id}")
     err.print("[dim]Try: how did I do this week? / when should I post on instagram? / "
               "which hashtags work?[/dim]")
