@@ -1,47 +1,31 @@
 """`cloudstro users set-digest`: when and where a user's scheduled digest goes.
 
 Every option is checked, and the whole new setting validated, before the one write: a bad
-time, day, cadence or channel changes nothing.
+time, day, cadence or channel changes nothing. The rules themselves live in
+`digests.preferences`, shared with the digest form in Slack's App Home.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 import click
 
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
-from cloudstro.store.records import WEEKDAYS, DigestPreferences
-
-CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{8,}")
-
-
-def parse_day(value: str) -> str:
-    """A weekday by full name or three-letter abbreviation, any case."""
-    wanted = value.strip().lower()
-    for day in WEEKDAYS:
-        if wanted in (day.lower(), day[:3].lower()):
-            return day
-    raise click.BadParameter(f"{value!r} is not a weekday; use one of {', '.join(WEEKDAYS)}",
-                             param_hint="--day")
+from cloudstro.digests.preferences import (
+    SettingRejected,
+    parse_channel,
+    parse_day,
+    parse_time,
+    updated_preferences,
+)
 
 
-def parse_time(value: str) -> str:
-    """24-hour HH:MM in the user's timezone; a single-digit hour ("9:30") is accepted."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise click.BadParameter(f"{value!r} is not a 24-hour time like 09:00 or 17:30",
-                                 param_hint="--time")
-    return f"{int(match[1]):02d}:{match[2]}"
-
-
-def parse_channel(value: str) -> str:
-    channel = value.strip()
-    if not CHANNEL_ID.fullmatch(channel):
-        raise click.BadParameter(
-            f"{value!r} is not a Slack channel id; they look like C0123ABCDE (channel "
-            f"details → bottom of the About tab), not a #name", param_hint="--channel")
-    return channel
+def _checked(parse: Callable[[str], str], value: str, hint: str) -> str:
+    try:
+        return parse(value)
+    except SettingRejected as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
 
 
 @click.command("set-digest")
@@ -66,13 +50,13 @@ def set_digest_command(user_id: str, enabled: bool | None, cadence: str | None,
     if cadence is not None:
         changes["cadence"] = cadence.lower()
     if day is not None:
-        changes["dayOfWeek"] = parse_day(day)
+        changes["dayOfWeek"] = _checked(parse_day, day, "--day")
     if at is not None:
-        changes["time"] = parse_time(at)
+        changes["time"] = _checked(parse_time, at, "--time")
     if channel is not None and use_dm:
         raise click.UsageError("give either --channel or --dm, not both")
     if channel is not None:
-        changes["slackChannel"] = parse_channel(channel)
+        changes["slackChannel"] = _checked(parse_channel, channel, "--channel")
     if use_dm:
         changes["slackChannel"] = None
     if not changes:
@@ -84,10 +68,9 @@ def set_digest_command(user_id: str, enabled: bool | None, cadence: str | None,
         profile = store.users.get(user_id)
         if profile is None:
             raise LookupError(f"no user {user_id!r}")
-        current = profile.digest or DigestPreferences()
         try:
-            updated = DigestPreferences.model_validate({**current.model_dump(), **changes})
-        except ValueError as exc:
+            updated = updated_preferences(profile.digest, changes)
+        except SettingRejected as exc:
             raise click.BadParameter(str(exc)) from exc
         store.users.set_digest(user_id, updated)
     except STORE_ERRORS as exc:
