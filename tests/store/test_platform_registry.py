@@ -140,10 +140,13 @@ def test_no_module_spells_a_platform_name_for_people_outside_the_registry() -> N
     assert found == [], "read store.platforms instead"
 
 
-def test_registry_and_analytics_import_without_boto3() -> None:
+def test_registry_and_analytics_import_without_boto3_or_cryptography() -> None:
+    """Record models are plain data: analytics loads neither the AWS SDK nor the token cipher."""
     code = ("import sys, cloudstro.analytics, cloudstro.store.platforms, "
+            "cloudstro.store.records, "
             "cloudstro.agent.offline_answers, cloudstro.agent.offline_intents; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+            "print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('boto3', 'botocore', 'cryptography')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
     assert done.stdout.strip() == "[]"
