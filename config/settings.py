@@ -124,6 +124,21 @@ class Settings(BaseSettings):
     instagram_api_url: str = Field("https://graph.instagram.com", alias="INSTAGRAM_API_URL")
     facebook_api_url: str = Field("https://graph.facebook.com", alias="FACEBOOK_API_URL")
     tiktok_api_url: str = Field("https://open.tiktokapis.com", alias="TIKTOK_API_URL")
+    # Where a user approves a connection (OAuth authorize pages). Token endpoints sit under the
+    # API base URLs, except Instagram's code exchange, which Meta serves from its own host.
+    twitter_authorize_url: str = Field("https://x.com/i/oauth2/authorize",
+                                       alias="TWITTER_AUTHORIZE_URL")
+    instagram_authorize_url: str = Field("https://www.instagram.com/oauth/authorize",
+                                         alias="INSTAGRAM_AUTHORIZE_URL")
+    instagram_token_url: str = Field("https://api.instagram.com/oauth/access_token",
+                                     alias="INSTAGRAM_TOKEN_URL")
+    facebook_authorize_url: str = Field("https://www.facebook.com/v24.0/dialog/oauth",
+                                        alias="FACEBOOK_AUTHORIZE_URL")
+    tiktok_authorize_url: str = Field("https://www.tiktok.com/v2/auth/authorize/",
+                                      alias="TIKTOK_AUTHORIZE_URL")
+    # The server's public origin: OAuth callbacks are {CLOUDSTRO_PUBLIC_URL}/oauth/{platform}/
+    # callback, the redirect URI registered with each platform.
+    public_url: str = Field("http://127.0.0.1:8000", alias="CLOUDSTRO_PUBLIC_URL")
     twitter_client_id: str | None = Field(None, alias="TWITTER_CLIENT_ID")
     twitter_client_secret: SecretStr | None = Field(None, alias="TWITTER_CLIENT_SECRET")
     facebook_app_id: str | None = Field(None, alias="FACEBOOK_APP_ID")

@@ -1,0 +1,30 @@
+"""Users connect their own accounts: OAuth authorize links out, callbacks back into tokens.
+
+The HTTP channel, Slack and the CLI call these functions; none of them ever sees a token.
+"""
+
+from cloudstro.ingest.oauth.apps import connectable_platform, redirect_uri
+from cloudstro.ingest.oauth.errors import (
+    AuthorizationDenied,
+    ConnectError,
+    ExchangeFailed,
+    MissingCode,
+    NotConfigured,
+    StateInvalid,
+    UnknownPlatform,
+)
+from cloudstro.ingest.oauth.flow import STATE_TTL, begin_connection
+
+__all__ = [
+    "STATE_TTL",
+    "AuthorizationDenied",
+    "ConnectError",
+    "ExchangeFailed",
+    "MissingCode",
+    "NotConfigured",
+    "StateInvalid",
+    "UnknownPlatform",
+    "begin_connection",
+    "connectable_platform",
+    "redirect_uri",
+]

@@ -1,0 +1,113 @@
+"""Starting a connection: the authorize URL each platform expects and the pending state behind it.
+
+Runs on moto: the runtime item the URL's `state` points at is read back through the same
+repository the callback uses, so the test sees what a callback would find.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from cloudstro.config import Settings
+from cloudstro.ingest.oauth import NotConfigured, UnknownPlatform, begin_connection
+from cloudstro.ingest.oauth.flow import code_challenge, pending_connections
+from cloudstro.store import Store
+from cloudstro.store.oauth_states import PendingConnection, StateProblem
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+CLIENTS = {"TWITTER_CLIENT_ID": "x-app", "INSTAGRAM_CLIENT_ID": "ig-app",
+           "INSTAGRAM_CLIENT_SECRET": "ig-secret", "FACEBOOK_APP_ID": "fb-app",
+           "FACEBOOK_APP_SECRET": "fb-secret", "TIKTOK_CLIENT_ID": "tt-key",
+           "TIKTOK_CLIENT_SECRET": "tt-secret",
+           "CLOUDSTRO_PUBLIC_URL": "https://cloudstro.example.com/"}
+
+
+def configured(store: Store, **changes: str) -> Settings:
+    values = {**CLIENTS, **changes}
+    return store.settings.model_copy(update={
+        name: values[field.alias] for name, field in Settings.model_fields.items()
+        if field.alias in values})
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def test_x_url_carries_client_scopes_callback_state_and_s256_challenge(moto_store: Store
+                                                                       ) -> None:
+    url = begin_connection(moto_store, configured(moto_store), "u1", "x", NOW)
+
+    assert url.startswith("https://x.com/i/oauth2/authorize?")
+    query = query_of(url)
+    assert query["response_type"] == "code"
+    assert query["client_id"] == "x-app"
+    assert query["scope"] == "tweet.read users.read offline.access"
+    assert query["redirect_uri"] == "https://cloudstro.example.com/oauth/twitter/callback"
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["state"]) >= 40
+    pending = pending_connections(moto_store).take(query["state"], NOW)
+    assert isinstance(pending, PendingConnection)
+    assert (pending.userId, pending.platform) == ("u1", "twitter")
+    assert pending.redirectUri == query["redirect_uri"]
+    assert pending.codeVerifier is not None
+    assert code_challenge(pending.codeVerifier.get_secret_value()) == query["code_challenge"]
+    assert pending.expiresAt == int((NOW + timedelta(minutes=10)).timestamp())
+
+
+def test_each_start_has_its_own_state_and_verifier(moto_store: Store) -> None:
+    settings = configured(moto_store)
+    first = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))
+    second = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))
+    assert first["state"] != second["state"]
+    assert first["code_challenge"] != second["code_challenge"]
+
+
+def test_state_is_single_use_and_expires_after_ten_minutes(moto_store: Store) -> None:
+    settings = configured(moto_store)
+    used = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))["state"]
+    late = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))["state"]
+    states = pending_connections(moto_store)
+
+    assert isinstance(states.take(used, NOW + timedelta(minutes=9)), PendingConnection)
+    assert states.take(used, NOW + timedelta(minutes=9)) is StateProblem.UNKNOWN
+    assert states.take(late, NOW + timedelta(minutes=10)) is StateProblem.EXPIRED
+    assert states.take("never-issued", NOW) is StateProblem.UNKNOWN
+
+
+def test_meta_platforms_use_comma_scopes_and_no_pkce(moto_store: Store) -> None:
+    settings = configured(moto_store)
+    instagram = query_of(begin_connection(moto_store, settings, "u1", "instagram", NOW))
+    facebook = begin_connection(moto_store, settings, "u1", "fb", NOW)
+
+    assert instagram["client_id"] == "ig-app"
+    assert instagram["scope"] == "instagram_business_basic,instagram_business_manage_insights"
+    assert "code_challenge" not in instagram
+    assert facebook.startswith("https://www.facebook.com/v24.0/dialog/oauth?")
+    assert query_of(facebook)["redirect_uri"].endswith("/oauth/facebook/callback")
+
+
+def test_tiktok_sends_its_client_key_and_a_challenge(moto_store: Store) -> None:
+    query = query_of(begin_connection(moto_store, configured(moto_store), "u1", "tiktok", NOW))
+    assert query["client_key"] == "tt-key"
+    assert "client_id" not in query
+    assert query["scope"] == "user.info.basic,video.list"
+    assert query["code_challenge_method"] == "S256"
+
+
+def test_missing_client_id_names_the_setting(moto_store: Store) -> None:
+    settings = configured(moto_store).model_copy(update={"twitter_client_id": None})
+    with pytest.raises(NotConfigured, match="TWITTER_CLIENT_ID is not set"):
+        begin_connection(moto_store, settings, "u1", "twitter", NOW)
+    settings = configured(moto_store).model_copy(update={"tiktok_client_secret": None})
+    with pytest.raises(NotConfigured, match="TIKTOK_CLIENT_SECRET"):
+        begin_connection(moto_store, settings, "u1", "tiktok", NOW)
+
+
+@pytest.mark.parametrize(("name", "words"), [("myspace", "no platform called 'myspace'"),
+                                             ("rednote", "RedNote has no API")])
+def test_platforms_that_cannot_be_connected(moto_store: Store, name: str, words: str) -> None:
+    with pytest.raises(UnknownPlatform, match=words):
+        begin_connection(moto_store, configured(moto_store), "u1", name, NOW)
