@@ -86,3 +86,16 @@ MIGRATION_PROGRESS_PREFIX = "MIGRATION#"
 def migration_progress_key(source_table: str) -> str:
     """The progress of migrating one legacy table (one record per scan segment under it)."""
     return f"{MIGRATION_PROGRESS_PREFIX}{source_table}"
+
+
+REAUTH_NOTICE_PREFIX = "REAUTHNOTICE#"
+
+
+def reauth_notice_key(user_id: str, platform_account_id: str, token_version: int | None) -> str:
+    """The claim that tells an account's owner once that the platform refused its tokens.
+
+    The token version is part of the key: the same refused tokens are noticed once however
+    often they are refused, and tokens from a later reconnection get a notice of their own.
+    """
+    version = "unknown" if token_version is None else str(token_version)
+    return f"{REAUTH_NOTICE_PREFIX}{user_id}#{platform_account_id}#v{version}"
