@@ -361,6 +361,15 @@ def _peak_evidence(posts: list[_Post], neighbours: bool, background: bool = True
     return log_bf, lift
 
 
+def _measure(use_rate: bool) -> Callable[[PostParts], float | None]:
+    """What a fit reads from a post: its rate when fitting rates and it has one, else its total."""
+
+    def value(part: PostParts) -> float | None:
+        return part.rate if use_rate and part.rate is not None else part.total
+
+    return value
+
+
 def _observations(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostParts],
                   value: Callable[[PostParts], float | None]) -> list[_Post]:
     observed = []
@@ -371,8 +380,8 @@ def _observations(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, Pos
         local = post.createdAt.astimezone(zone)
         observed.append(_Post(local.weekday(), local.hour, parts[post.postId].account,
                               post.content_type, y))
-    for post, y in zip(observed, _clipped([p.y for p in observed]), strict=True):
-        post.y = y
+    for observation, y in zip(observed, _clipped([p.y for p in observed]), strict=True):
+        observation.y = y
     return observed
 
 
@@ -494,10 +503,7 @@ def best_posting_times(
         if not wanted:
             continue
         use_rate = measure == "rate"
-        fit_posts = _prepared(_observations(
-            chosen, zone, parts,
-            lambda part, r=use_rate: part.rate if r and part.rate is not None else part.total),
-            options)
+        fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
         fits[measure] = (fit_posts, *_peak_evidence(fit_posts, options.neighbours,
                                                     options.background))
     seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
@@ -559,12 +565,12 @@ def best_posting_times(
     ranked_hours = [h for h in order if lift[h] > 0][:top_n]
     optimal_hours = []
     for h in ranked_hours:
-        thin, evidence = _evidence(counts[h])
+        thin, slot_evidence = _evidence(counts[h])
         optimal_hours.append(HourSlot(
             hour=h, label=f"{h:02d}:00", posts=counts[h],
             posts_nearby=counts[(h - 1) % HOURS] + counts[(h + 1) % HOURS],
             expected_lift=_lift(float(lift[h])), score=round(float(above[h]), 3),
-            p_best=round(float(p_best[h]), 3), thin=thin, evidence=evidence))
+            p_best=round(float(p_best[h]), 3), thin=thin, evidence=slot_evidence))
     optimal_slots = _weekday_slots(primary, effect, variance, mu, top_n)
 
     confidence = 0.0

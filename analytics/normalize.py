@@ -37,7 +37,7 @@ from pydantic import BaseModel
 
 from cloudstro.store.records import SocialPost
 
-AccountKey = tuple[str, str]
+AccountKey = tuple[str, str | None]
 
 
 def account_key(post: SocialPost) -> AccountKey:
@@ -100,7 +100,8 @@ class PostParts(BaseModel):
 
 
 def _has_views(post: SocialPost) -> bool:
-    return bool(post.engagement.views) and post.engagement.views >= interactions(post)
+    views = post.engagement.views
+    return views is not None and views > 0 and views >= interactions(post)
 
 
 def post_parts(posts: Iterable[SocialPost]) -> dict[str, PostParts]:

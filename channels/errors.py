@@ -9,6 +9,7 @@ the message is for people and never echoes the request's text back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudstro.channels.http.logs import current_request_id
-from cloudstro.store.errors import StoreError
+from cloudstro.store.errors import StoreError, StoreUsageError
 
 log = logging.getLogger("cloudstro.http")
 
@@ -59,7 +60,7 @@ def store_unavailable(message: str = "the data store is not answering; try again
 
 
 def error_response(status: int, code: str, message: str, *,
-                   headers: dict[str, str] | None = None,
+                   headers: Mapping[str, str] | None = None,
                    details: list[dict[str, Any]] | None = None) -> JSONResponse:
     detail: dict[str, Any] = {"code": code, "message": message,
                               "requestId": current_request_id()}
@@ -106,6 +107,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        if isinstance(exc, StoreUsageError):  # a request the code got wrong: a bug, not an outage
+            log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+            return internal_error_response()
         log.error("store unavailable: %s", exc)
         return await _api_error(request, store_unavailable())
 

@@ -91,7 +91,7 @@ class FacebookConnector(Connector):
         return FetchedPost(
             id=post_id,
             created_at=parse_time(PLATFORM, item.get("created_time"), f"{where}.created_time"),
-            content=item.get("message") if isinstance(item.get("message"), str) else "",
+            content=item["message"] if isinstance(item.get("message"), str) else "",
             url=item.get("permalink_url") if isinstance(item.get("permalink_url"), str)
             else None,
             media=_media(item),

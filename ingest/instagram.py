@@ -92,7 +92,7 @@ class InstagramConnector(Connector):
         return FetchedPost(
             id=post_id,
             created_at=parse_time(PLATFORM, item.get("timestamp"), f"{where}.timestamp"),
-            content=item.get("caption") if isinstance(item.get("caption"), str) else "",
+            content=item["caption"] if isinstance(item.get("caption"), str) else "",
             url=item.get("permalink") if isinstance(item.get("permalink"), str) else None,
             media=(FetchedMedia(kind, url, item.get("thumbnail_url")),)
             if isinstance(url, str) else (),

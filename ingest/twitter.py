@@ -129,7 +129,7 @@ class TwitterConnector(Connector):
         return FetchedPost(
             id=post_id,
             created_at=parse_time(PLATFORM, item.get("created_at"), f"{where}.created_at"),
-            content=item.get("text") if isinstance(item.get("text"), str) else "",
+            content=item["text"] if isinstance(item.get("text"), str) else "",
             url=f"https://x.com/i/status/{post_id}",
             media=tuple(FetchedMedia(_MEDIA_TYPES.get(m.get("type", ""), "image"),
                                      m.get("url") or m.get("preview_image_url")

@@ -314,7 +314,7 @@ def focus_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
     by_platform: dict[str, list[SocialPost]] = defaultdict(list)
     for post in posts:
         by_platform[post.platform].append(post)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for platform, group in by_platform.items():
         if len(group) < MIN_FOCUS_POSTS:
             continue
@@ -410,7 +410,7 @@ def trend_insight(user_id: str, posts: list[SocialPost], followers: dict[str, in
                   key=lambda p: outcomes[p.postId], reverse=True)[:MAX_LISTED]
     under = sorted((p for p in current if outcomes[p.postId] <= STRONG_UNDER),
                    key=lambda p: outcomes[p.postId])[:MAX_LISTED]
-    if compared:
+    if compared and typical_change is not None:
         confidence = claim_confidence(abs(compared[0]), compared[1],
                                       min(len(now_logs), len(then_logs)))
         direction = "up" if compared[0] > 0 else "down"
