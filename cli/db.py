@@ -139,3 +139,8 @@ def seed_demo_command(users: int, days: int, seed: int) -> None:
         except STORE_ERRORS as exc:
             fail(exc)
     click.echo(report.summary() if hasattr(report, "summary") else str(report))
+
+
+from cloudstro.cli.migrate import migrate_from_pksk  # noqa: E402  (a sub-command in its own module)
+
+db.add_command(migrate_from_pksk)

@@ -56,3 +56,8 @@ class UnprocessedItemsError(StoreError):
 
 class TokenDecryptionError(StoreError):
     """A stored token could not be decrypted with the configured key."""
+
+
+class MigrationError(StoreError):
+    """A migration cannot start or go on as asked: a bad mapping file, a resume that does not
+    match the interrupted run, or a source table that is not there."""
