@@ -24,8 +24,7 @@ from cloudstro.ingest.base import (
     require,
 )
 from cloudstro.ingest.errors import MalformedResponse
-from cloudstro.ingest.http import strip_token
-from cloudstro.ingest.meta import GRAPH_VERSION, count_value, fetch_insights, graph_list
+from cloudstro.ingest.meta import GRAPH_VERSION, count_value, fetch_insights, graph_pages
 
 PLATFORM = "facebook"
 COUNT_FIELDS = "shares,comments.summary(true).limit(0),reactions.summary(true).limit(0)"
@@ -47,17 +46,14 @@ class FacebookConnector(Connector):
         self.retired_metrics: set[str] = set()
 
     def list_posts(self, window: ListingWindow) -> Iterator[list[FetchedPost]]:
-        link: str | None = f"/{GRAPH_VERSION}/{self.account_id}/published_posts"
-        params: dict[str, Any] | None = {"fields": POST_FIELDS, "limit": PAGE_SIZE,
-                                         "since": int(window.oldest_wanted.timestamp())}
-        while link:
-            items, following = graph_list(PLATFORM, self.http.get(link, params),
-                                          "published_posts")
+        params = {"fields": POST_FIELDS, "limit": PAGE_SIZE,
+                  "since": int(window.oldest_wanted.timestamp())}
+        for items in graph_pages(self.http, f"/{GRAPH_VERSION}/{self.account_id}/published_posts",
+                                 params, "published_posts"):
             posts = [self._post(item, index) for index, item in enumerate(items)]
             yield posts
             if not posts or posts[-1].created_at < window.oldest_wanted:
                 return
-            link, params = (strip_token(following), None) if following else (None, None)
 
     def fetch_metrics(self, post_ids: list[str]) -> dict[str, Metrics]:
         body = self.http.get(f"/{GRAPH_VERSION}/", {"ids": ",".join(post_ids),

@@ -27,8 +27,8 @@ from cloudstro.ingest.base import (
     require,
 )
 from cloudstro.ingest.errors import MalformedResponse
-from cloudstro.ingest.http import OAuthRules, strip_token
-from cloudstro.ingest.meta import GRAPH_VERSION, count_value, fetch_insights, graph_list
+from cloudstro.ingest.http import OAuthRules
+from cloudstro.ingest.meta import GRAPH_VERSION, count_value, fetch_insights, graph_pages
 from cloudstro.store.accounts import TokenState
 
 PLATFORM = "instagram"
@@ -54,15 +54,13 @@ class InstagramConnector(Connector):
         self.retired_metrics: set[str] = set()
 
     def list_posts(self, window: ListingWindow) -> Iterator[list[FetchedPost]]:
-        link: str | None = f"/{GRAPH_VERSION}/{self.account_id}/media"
-        params: dict[str, Any] | None = {"fields": MEDIA_FIELDS, "limit": PAGE_SIZE}
-        while link:
-            items, following = graph_list(PLATFORM, self.http.get(link, params), "media")
+        params = {"fields": MEDIA_FIELDS, "limit": PAGE_SIZE}
+        for items in graph_pages(self.http, f"/{GRAPH_VERSION}/{self.account_id}/media", params,
+                                 "media"):
             posts = [self._post(item, index) for index, item in enumerate(items)]
             yield posts
             if not posts or posts[-1].created_at < window.oldest_wanted:
                 return
-            link, params = (strip_token(following), None) if following else (None, None)
 
     def fetch_metrics(self, post_ids: list[str]) -> dict[str, Metrics]:
         measured: dict[str, Metrics] = {}

@@ -1,4 +1,4 @@
-"""What Instagram and Facebook share: the Graph API's errors, paging links and insights calls.
+"""What Instagram and Facebook share: the Graph API's errors, paging and insights calls.
 
 Meta reports throttling and dead tokens as error codes inside a JSON body (4, 17, 32, 613 and
 80000-80014 mean "slow down"; 190 means the token is gone), and one retired metric name fails a
@@ -9,13 +9,13 @@ refused so later posts do not pay for them again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
 
 from cloudstro.ingest.errors import MalformedResponse, PlatformError
-from cloudstro.ingest.http import PlatformHttp, ResponseRules, Verdict
+from cloudstro.ingest.http import PlatformHttp, ResponseRules, Verdict, strip_token
 
 GRAPH_VERSION = "v24.0"
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
@@ -54,6 +54,23 @@ def graph_list(platform: str, body: Any, what: str) -> tuple[list[dict[str, Any]
     if following is not None and not isinstance(following, str):
         raise MalformedResponse(platform, f"{what}.paging.next", "expected a link")
     return items, following
+
+
+def graph_pages(http: PlatformHttp, edge: str, params: dict[str, Any], what: str
+                ) -> Iterator[list[dict[str, Any]]]:
+    """Each page of an edge's items, following `paging.next` to the end.
+
+    The next page is asked for only when the caller wants it, so a caller that has seen enough
+    stops the requests by leaving its loop. `paging.next` repeats the query with the token in
+    it; the token is taken out (it travels in a header) and the link's own query replaces
+    `params`.
+    """
+    link: str | None = edge
+    query: dict[str, Any] | None = params
+    while link:
+        items, following = graph_list(http.platform, http.get(link, query), what)
+        yield items
+        link, query = (strip_token(following), None) if following else (None, None)
 
 
 def insight_values(platform: str, body: Any) -> dict[str, Any]:
