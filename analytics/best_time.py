@@ -48,39 +48,32 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from cloudstro.analytics.normalize import AccountKey, PostParts, post_parts, unique_posts
+from cloudstro.analytics.hour_model import (
+    HOURS,
+    Observation,
+    clipped,
+    hour_posterior,
+    log_mean_exp,
+    peak_evidence,
+    remove_group_effect,
+    set_account_variances,
+)
+from cloudstro.analytics.normalize import PostParts, post_parts, unique_posts
 from cloudstro.store.records import WEEKDAYS, SocialPost
 
-HOURS = 24
 MAX_TOP_N = 10
 MIN_SLOT_POSTS = 2  # a weekday x hour slot is recommended only with its own evidence
 SOLID_POSTS = 5  # fewer own posts than this: the hour or slot is marked thin
 FORMAT_PRIOR = 5.0  # posts of prior weight on "this format performs like the average"
 WEEKDAY_PRIOR = 10.0  # posts of prior weight on "this weekday performs like the average"
-ACCOUNT_PRIOR = 10.0  # degrees of freedom of prior weight on the user's pooled variance
-CLIP = 2.5  # robust standard deviations at which log outcomes are clipped
-SIGMA2_FLOOR = 0.01
 TAU2_SLOT_FLOOR = 0.01
-# Hyperparameter grid: size of the hour effects (variance, log scale) and how far (in hours)
-# they are correlated; length 0 means hours share nothing.
-TAU2_GRID: tuple[float, ...] = tuple(float(v) for v in np.logspace(-3.5, 0.0, 8))
-LENGTH_GRID: tuple[float, ...] = (0.0, 0.7, 1.5)
 DRAWS = 1000
-# The peak model: one hour lifted by a factor on this grid (1.0 = not at all), its neighbours
-# by a share of it; every value equally likely a priori.
-PEAK_LIFTS: tuple[float, ...] = tuple(float(v) for v in np.linspace(0.0, math.log(4.0), 29))
-SHOULDERS: tuple[float, ...] = (0.0, 0.25, 0.5)
-# Prior on the best hour's log lift: half-normal, sd 0.4 (most best hours lift by less than
-# 2.2x). A flat prior let one lucky post (3x its account's typical) outbid a real +60% hour
-# seen in six posts: 83% -> 91% on 120-post histories.
-LIFT_PRIOR_SD = 0.4
 NO_PEAK_PRIOR = 0.2  # prior probability that no hour stands out at all
 # Prior weight of "the best hour shows in engagement per view" against "in interactions".
 # The rate leads only where it shows a best hour far more clearly than interactions do (reach
@@ -150,215 +143,11 @@ class BestTimeResult(BaseModel):
     posts_with_views: int = 0
 
 
-@dataclass
-class _Post:
-    day: int
-    hour: int
-    account: AccountKey
-    kind: str
-    y: float
-    variance: float = 1.0
-
-
-@dataclass
-class _HourPosterior:
-    """Posterior of the 24 hour effects (relative to the user's mean) of one outcome part,
-    as a mixture over the hyperparameter grid."""
-
-    weights: np.ndarray  # (G,)
-    means: np.ndarray  # (G, 24)
-    covariances: np.ndarray  # (G, 24, 24)
-    length: float  # the most probable correlation length
-    tau2: float  # the most probable hour-effect variance
-
-    @property
-    def mean(self) -> np.ndarray:
-        return np.asarray(self.weights @ self.means)
-
-    def draws(self, count: int, rng: np.random.Generator) -> np.ndarray:
-        picks = rng.choice(len(self.weights), size=count, p=self.weights)
-        out = np.empty((count, HOURS))
-        for index in np.unique(picks):
-            rows = picks == index
-            # A smooth kernel's posterior is near-singular: factor by eigenvalues, not Cholesky.
-            values, vectors = np.linalg.eigh(self.covariances[index])
-            factor = vectors * np.sqrt(np.clip(values, 0.0, None))
-            noise = rng.standard_normal((int(rows.sum()), HOURS))
-            out[rows] = self.means[index] + noise @ factor.T
-        return out
-
-
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown IANA timezone {name!r}") from exc
-
-
-def _clipped(values: list[float]) -> list[float]:
-    """Clip at median +- CLIP robust standard deviations.
-
-    A viral post is ten times its account's typical post: even on the log scale that is four
-    noise-widths, enough for one lucky post to crown its hour. Clipping keeps its vote (it
-    still counts as a strong post) without letting it outvote everything else in the hour.
-    """
-    centre = statistics.median(values)
-    mad = statistics.median(abs(v - centre) for v in values) * 1.4826
-    if mad <= 0:
-        return values
-    return [min(max(v, centre - CLIP * mad), centre + CLIP * mad) for v in values]
-
-
-def _remove_group_effect(posts: list[_Post], group: Callable[[_Post], object],
-                         prior: float) -> None:
-    """Subtract each group's mean deviation, shrunk toward zero by `prior` posts."""
-    mean = statistics.fmean(p.y for p in posts)
-    grouped: dict[object, list[float]] = defaultdict(list)
-    for post in posts:
-        grouped[group(post)].append(post.y - mean)
-    shift = {key: sum(values) / (len(values) + prior) for key, values in grouped.items()}
-    for post in posts:
-        post.y -= shift[group(post)]
-
-
-def _set_account_variances(posts: list[_Post], per_account: bool) -> None:
-    """Each post's noise variance: its account's residual variance, pooled toward the user's."""
-    overall = max(statistics.pvariance([p.y for p in posts]), SIGMA2_FLOOR)
-    if not per_account:
-        for post in posts:
-            post.variance = overall
-        return
-    grouped: dict[AccountKey, list[float]] = defaultdict(list)
-    for post in posts:
-        grouped[post.account].append(post.y)
-    variance = {}
-    for key, values in grouped.items():
-        df = len(values) - 1
-        own = statistics.pvariance(values) * len(values) / df if df > 0 else overall
-        variance[key] = max((df * own + ACCOUNT_PRIOR * overall) / (df + ACCOUNT_PRIOR),
-                            SIGMA2_FLOOR)
-    for post in posts:
-        post.variance = variance[post.account]
-
-
-def _circular_kernel(length: float) -> np.ndarray:
-    hours = np.arange(HOURS)
-    distance = np.abs(hours[:, None] - hours[None, :])
-    distance = np.minimum(distance, HOURS - distance)
-    if length <= 0:
-        return np.eye(HOURS)
-    return np.asarray(np.exp(-0.5 * (distance / length) ** 2))
-
-
-def _hour_posterior(posts: list[_Post], neighbours: bool) -> tuple[_HourPosterior, float]:
-    """Empirical-Bayes Gaussian-process posterior of the hour effects; returns it and the
-    user's weighted mean (the typical post), which the effects are relative to."""
-    weight = np.zeros(HOURS)
-    weighted_sum = np.zeros(HOURS)
-    for post in posts:
-        weight[post.hour] += 1.0 / post.variance
-        weighted_sum[post.hour] += post.y / post.variance
-    seen = weight > 0
-    mu = float(weighted_sum.sum() / weight.sum())
-    means_seen = weighted_sum[seen] / weight[seen] - mu
-    noise = np.diag(1.0 / weight[seen])
-    lengths = LENGTH_GRID if neighbours else (0.0,)
-    log_evidence, means, covariances, grid = [], [], [], []
-    for length in lengths:
-        kernel = _circular_kernel(length)
-        k_seen = kernel[np.ix_(seen, seen)]
-        k_cross = kernel[:, seen]
-        for tau2 in TAU2_GRID:
-            covariance = tau2 * k_seen + noise
-            factor = np.linalg.cholesky(covariance)
-            solved = np.linalg.solve(factor, means_seen)
-            log_evidence.append(-float(np.log(np.diag(factor)).sum()) - 0.5 * float(
-                solved @ solved))
-            gain = np.linalg.solve(covariance, tau2 * k_cross.T).T  # (24, seen)
-            means.append(gain @ means_seen)
-            covariances.append(tau2 * kernel - gain @ (tau2 * k_cross.T))
-            grid.append((length, tau2))
-    evidence = np.array(log_evidence)
-    weights = np.exp(evidence - evidence.max())
-    weights /= weights.sum()
-    best = int(np.argmax(weights))
-    return _HourPosterior(weights, np.array(means), np.array(covariances), *grid[best]), mu
-
-
-def _background_variances(depth: np.ndarray, deviation: np.ndarray, seen: np.ndarray
-                          ) -> np.ndarray:
-    """For each candidate hour, how much the *other* hours differ beyond noise (empirical
-    Bayes: the marginal-likelihood maximum over TAU2_GRID, leaving the candidate out so a
-    strong peak does not inflate the level it is judged against).
-
-    Without this level a busy hour that is a little better than average (+8% over 40 posts)
-    would pile up more evidence than a rarely used hour that is much better, and win on volume.
-    """
-    tau2 = np.asarray(TAU2_GRID)[:, None]
-    variance = np.where(seen, 1.0 / np.where(seen, depth, 1.0), 1.0) + tau2  # (grid, 24)
-    loglik = np.where(seen, -0.5 * (np.log(variance) + deviation**2 / variance), 0.0)
-    leave_out = loglik.sum(axis=1, keepdims=True) - loglik  # (grid, candidate)
-    return np.asarray(tau2[np.argmax(leave_out, axis=0), 0])
-
-
-_PRIOR = np.exp(-0.5 * (np.asarray(PEAK_LIFTS) / LIFT_PRIOR_SD) ** 2)
-_LIFT_LOG_PRIOR = np.log(_PRIOR / _PRIOR.sum())[:, None]
-
-
-def _log_bayes_factors(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours: bool
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """(log Bayes factor, posterior mean log lift) per candidate hour.
-
-    `gain_unit[c, h]` / `cost_unit[c, h]`: deviation / variance and 1 / variance of hour h's
-    mean as seen when c is the candidate peak.
-    """
-    candidates = np.arange(HOURS)
-    left, right = (candidates - 1) % HOURS, (candidates + 1) % HOURS
-    lifts = np.asarray(PEAK_LIFTS)[:, None]
-    log_terms = []
-    for shoulder in SHOULDERS if neighbours else (0.0,):
-        gain = gain_unit[candidates, candidates] + shoulder * (
-            gain_unit[candidates, left] + gain_unit[candidates, right])
-        cost = cost_unit[candidates, candidates] + shoulder**2 * (
-            cost_unit[candidates, left] + cost_unit[candidates, right])
-        log_terms.append(lifts * gain - 0.5 * lifts**2 * cost + _LIFT_LOG_PRIOR)  # (lifts, 24)
-    stacked = np.concatenate(log_terms)
-    top = stacked.max(axis=0)
-    weights = np.exp(stacked - top)
-    all_lifts = np.tile(lifts, (len(log_terms), HOURS))
-    lift = (weights * all_lifts).sum(axis=0) / weights.sum(axis=0)
-    return top + np.log(weights.sum(axis=0) / len(log_terms)), lift
-
-
-def _peak_evidence(posts: list[_Post], neighbours: bool, background: bool = True
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Per hour: log Bayes factor of "this is the best hour" against "no hour stands out",
-    and the log lift of the hour's own posts over the typical post if it is.
-
-    The model: hours differ a little at random (a background level, its size estimated from
-    the other hours), and one hour is lifted by an unknown factor (integrated over
-    PEAK_LIFTS), its neighbours by an unknown share of that lift (SHOULDERS). Unlike a
-    Gaussian prior over 24 hour effects, which shrinks the thinnest hour hardest, this asks
-    of each hour only whether its own posts (and its neighbours') are better explained by a
-    lift than by noise and the background, so a thin but strong hour keeps its evidence.
-    """
-    mu = _weighted_mean(posts)
-    depth = np.zeros(HOURS)
-    total = np.zeros(HOURS)
-    for post in posts:
-        depth[post.hour] += 1.0 / post.variance
-        total[post.hour] += (post.y - mu) / post.variance
-    seen = depth > 0
-    deviation = np.where(seen, total / np.where(seen, depth, 1.0), 0.0)
-    tau2 = _background_variances(depth, deviation, seen) if background else np.zeros(HOURS)
-    cost_unit = np.where(seen[None, :], 1.0 / (1.0 / np.where(seen, depth, 1.0)[None, :]
-                                               + tau2[:, None]), 0.0)
-    log_bf, _ = _log_bayes_factors(deviation[None, :] * cost_unit, cost_unit, neighbours)
-    # The lift an hour is credited with is its own posts' (and neighbours'), not the
-    # background-discounted one: that is what posting there has returned.
-    plain_cost = np.broadcast_to(depth, (HOURS, HOURS))
-    _, lift = _log_bayes_factors(np.broadcast_to(total, (HOURS, HOURS)), plain_cost, neighbours)
-    return log_bf, lift
 
 
 def _measure(use_rate: bool) -> Callable[[PostParts], float | None]:
@@ -371,26 +160,26 @@ def _measure(use_rate: bool) -> Callable[[PostParts], float | None]:
 
 
 def _observations(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostParts],
-                  value: Callable[[PostParts], float | None]) -> list[_Post]:
+                  value: Callable[[PostParts], float | None]) -> list[Observation]:
     observed = []
     for post in chosen:
         y = value(parts[post.postId])
         if y is None:
             continue
         local = post.createdAt.astimezone(zone)
-        observed.append(_Post(local.weekday(), local.hour, parts[post.postId].account,
+        observed.append(Observation(local.weekday(), local.hour, parts[post.postId].account,
                               post.content_type, y))
-    for observation, y in zip(observed, _clipped([p.y for p in observed]), strict=True):
+    for observation, y in zip(observed, clipped([p.y for p in observed]), strict=True):
         observation.y = y
     return observed
 
 
-def _prepared(posts: list[_Post], options: BestTimeOptions) -> list[_Post]:
+def _prepared(posts: list[Observation], options: BestTimeOptions) -> list[Observation]:
     if options.formats:
-        _remove_group_effect(posts, lambda p: p.kind, FORMAT_PRIOR)
+        remove_group_effect(posts, lambda p: p.kind, FORMAT_PRIOR)
     if options.weekday:
-        _remove_group_effect(posts, lambda p: p.day, WEEKDAY_PRIOR)
-    _set_account_variances(posts, options.account_noise)
+        remove_group_effect(posts, lambda p: p.day, WEEKDAY_PRIOR)
+    set_account_variances(posts, options.account_noise)
     return posts
 
 
@@ -419,16 +208,7 @@ def _outcome_text(use_rate: bool, with_views: int, total: int) -> str:
     return f"engagement per view / account median rate{fallback}"
 
 
-def _weighted_mean(posts: list[_Post]) -> float:
-    return sum(p.y / p.variance for p in posts) / sum(1.0 / p.variance for p in posts)
-
-
-def _log_mean_exp(values: np.ndarray) -> float:
-    top = float(values.max())
-    return top + math.log(float(np.exp(values - top).mean()))
-
-
-def _weekday_slots(primary: list[_Post], effect: np.ndarray, variance: np.ndarray,
+def _weekday_slots(primary: list[Observation], effect: np.ndarray, variance: np.ndarray,
                    mu: float, top_n: int) -> list[WeekSlot]:
     """Weekday x hour: residuals around the hour's estimate, shrunk with their own prior."""
     residuals: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
@@ -498,16 +278,16 @@ def best_posting_times(
 
     measures = {"rate": options.outcome != "interactions" and with_views >= min_posts,
                 "interactions": options.outcome != "rate" or with_views < min_posts}
-    fits: dict[str, tuple[list[_Post], np.ndarray, np.ndarray]] = {}
+    fits: dict[str, tuple[list[Observation], np.ndarray, np.ndarray]] = {}
     for measure, wanted in measures.items():
         if not wanted:
             continue
         use_rate = measure == "rate"
         fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
-        fits[measure] = (fit_posts, *_peak_evidence(fit_posts, options.neighbours,
+        fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
                                                     options.background))
     seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
-    evidence = {measure: _log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
+    evidence = {measure: log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
     leading = max(evidence, key=lambda m: evidence[m] + math.log(
         RATE_PRIOR if m == "rate" and len(fits) > 1 else 1.0 - RATE_PRIOR if len(fits) > 1
         else 1.0))
@@ -518,7 +298,7 @@ def best_posting_times(
         weighed = (" (engagement per view and interactions / account median weighed by how "
                    "clearly each shows a best hour: Bayes factors "
                    + ", ".join(f"{m} {math.exp(e):.2g}" for m, e in evidence.items()) + ")")
-    posterior, mu = _hour_posterior(primary, options.neighbours)
+    posterior, mu = hour_posterior(primary, options.neighbours)
     prior_posts = statistics.fmean(p.variance for p in primary) / posterior.tau2
     rng = np.random.default_rng(20261125)
     draws = posterior.draws(DRAWS, rng)
