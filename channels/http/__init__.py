@@ -14,6 +14,7 @@ def install(app: FastAPI, services: Services) -> None:
     """Add the API routes and the per-process state they use (rate buckets, user cache)."""
     # Imported here: the package's small modules (logs, auth) are used app-wide without
     # pulling in the routes and the agent stack.
+    from cloudstro.channels.http.connections import callback_router, connections_router
     from cloudstro.channels.http.identity import KnownUsers
     from cloudstro.channels.http.limits import RateLimiter
     from cloudstro.channels.http.routes import health_router, router
@@ -22,6 +23,8 @@ def install(app: FastAPI, services: Services) -> None:
     app.state.known_users = KnownUsers(lambda: services.store)
     app.include_router(router)
     app.include_router(health_router)
+    app.include_router(connections_router)
+    app.include_router(callback_router)
 
 
 __all__ = ["install"]

@@ -13,18 +13,39 @@ from cloudstro.ingest.oauth.errors import (
     StateInvalid,
     UnknownPlatform,
 )
-from cloudstro.ingest.oauth.flow import STATE_TTL, begin_connection
+from cloudstro.ingest.oauth.flow import (
+    STATE_TTL,
+    ConnectedAccount,
+    Connection,
+    begin_connection,
+    finish_connection,
+)
+from cloudstro.ingest.oauth.manage import (
+    ConnectionInfo,
+    Disconnected,
+    NoSuchConnection,
+    disconnect,
+    list_connections,
+)
 
 __all__ = [
     "STATE_TTL",
     "AuthorizationDenied",
     "ConnectError",
+    "ConnectedAccount",
+    "Connection",
+    "ConnectionInfo",
+    "Disconnected",
     "ExchangeFailed",
     "MissingCode",
+    "NoSuchConnection",
     "NotConfigured",
     "StateInvalid",
     "UnknownPlatform",
     "begin_connection",
     "connectable_platform",
+    "disconnect",
+    "finish_connection",
+    "list_connections",
     "redirect_uri",
 ]

@@ -12,18 +12,31 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+import httpx
 from pydantic import SecretStr
 
 from cloudstro.config import Settings
-from cloudstro.ingest.oauth.apps import oauth_app
+from cloudstro.ingest.oauth.apps import connectable_platform, oauth_app
+from cloudstro.ingest.oauth.errors import AuthorizationDenied, MissingCode, StateInvalid
+from cloudstro.ingest.oauth.exchange import GrantedAccount, exchange_code
+from cloudstro.ingest.oauth.first_sync import start_first_sync
 from cloudstro.store import Store
-from cloudstro.store.oauth_states import PendingConnection, PendingConnections
+from cloudstro.store.accounts import new_account_fields
+from cloudstro.store.oauth_states import PendingConnection, PendingConnections, StateProblem
+from cloudstro.store.platforms import display_name
 
 STATE_TTL = timedelta(minutes=10)
+# Facebook page tokens made from a long-lived user token do not expire; the account still
+# needs a `tokenExpiresAt`, so it is stored as ten years away (a rejection still marks it).
+NO_EXPIRY = timedelta(days=3650)
+log = logging.getLogger(__name__)
 
 
 def pending_connections(store: Store) -> PendingConnections:
@@ -56,3 +69,98 @@ def begin_connection(store: Store, settings: Settings, user_id: str, platform: s
         query |= {"code_challenge": code_challenge(verifier), "code_challenge_method": "S256"}
     separator = "&" if "?" in app.authorize_url else "?"
     return f"{app.authorize_url}{separator}{urlencode(query)}"
+
+
+# ------------------------------------------------------------------------------ callback
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    platform: str
+    account_id: str
+    handle: str
+
+    @property
+    def platform_account_id(self) -> str:
+        return f"{self.platform}#{self.account_id}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a finished connection stored: one account, or one per Facebook Page."""
+
+    user_id: str
+    platform: str
+    accounts: tuple[ConnectedAccount, ...]
+
+    @property
+    def names(self) -> str:
+        """The accounts as a person reads them: "@ana" or "@Page One and @Page Two"."""
+        handles = [account.handle for account in self.accounts]
+        return handles[0] if len(handles) == 1 else (", ".join(handles[:-1])
+                                                     + f" and {handles[-1]}")
+
+
+FirstSync = Callable[[Store, Settings, Connection], object]
+
+
+def finish_connection(store: Store, settings: Settings, platform: str, *, state: str | None,
+                      code: str | None, error: str | None, now: datetime,
+                      client: httpx.Client | None = None,
+                      first_sync: FirstSync | None = None) -> Connection:
+    """Complete the connection the callback's `state` was issued for; store its accounts.
+
+    The state is taken first, so it is spent whatever happens next (declined, no code, a
+    refused exchange): a replay of the same callback finds nothing. Nothing is stored unless
+    the platform gave tokens and said whose they are. `first_sync` (default: a background
+    thread, see `first_sync.start_first_sync`) is started after the accounts are stored and
+    never waited for.
+    """
+    name = connectable_platform(platform)
+    shown = display_name(name)
+    if not state:
+        raise StateInvalid(f"This {shown} link has no state, so it cannot be matched to a "
+                           "connection you started. Nothing was stored; start again.")
+    pending = pending_connections(store).take(state, now)
+    if pending is StateProblem.EXPIRED:
+        raise StateInvalid(f"This {shown} link has expired (links work for "
+                           f"{STATE_TTL.seconds // 60} minutes). Nothing was stored; ask for "
+                           "a new link and connect again.")
+    if isinstance(pending, StateProblem) or pending.platform != name:
+        raise StateInvalid(f"This {shown} link is not valid or was already used. Nothing was "
+                           "stored; ask for a new link and connect again.")
+    if error:
+        if error == "access_denied":
+            raise AuthorizationDenied(f"You did not allow CloudStro to read your {shown} "
+                                      "account, so nothing was connected or stored.")
+        raise AuthorizationDenied(f"{shown} reported a problem ({error[:80]}), so nothing was "
+                                  "connected or stored. Try again.")
+    if not code:
+        raise MissingCode(f"{shown} came back without an authorization code, so nothing was "
+                          "connected or stored. Try again.")
+    app = oauth_app(settings, name)
+    verifier = (pending.codeVerifier.get_secret_value()
+                if pending.codeVerifier is not None else None)
+    owned = client is None
+    client = client or httpx.Client(timeout=httpx.Timeout(settings.sync_http_timeout_s))
+    try:
+        granted = exchange_code(app, settings, client, code, verifier)
+    finally:
+        if owned:
+            client.close()
+    connection = Connection(pending.userId, name, tuple(
+        _store_account(store, pending.userId, name, account, now) for account in granted))
+    log.info("connected %d %s account(s)", len(connection.accounts), name)
+    (first_sync or start_first_sync)(store, settings, connection)
+    return connection
+
+
+def _store_account(store: Store, user_id: str, platform: str, account: GrantedAccount,
+                   now: datetime) -> ConnectedAccount:
+    """New, or reconnected: tokens replaced, `reauth_required` cleared, history kept."""
+    lifetime = timedelta(seconds=account.expires_in) if account.expires_in else NO_EXPIRY
+    fields = new_account_fields(user_id, platform, account.account_id,
+                                username=account.username, token_expires_at=now + lifetime,
+                                now=now)
+    store.accounts.add_with_tokens(fields, account.access_token, account.refresh_token)
+    return ConnectedAccount(platform, account.account_id, fields["accountHandle"])

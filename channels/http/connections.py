@@ -1,0 +1,154 @@
+"""Connecting accounts over HTTP: start a connection, the platform's callback, list, disconnect.
+
+`POST /v1/connections/{platform}`, `GET /v1/connections` and `DELETE /v1/connections/{id}`
+act for the bearer token's user like every API route. The callback, `GET /oauth/{platform}/
+callback`, is where the platform sends the person's browser back: it has no bearer token, and
+needs none, because the single-use `state` it carries is bound to the user who started the
+connection. It answers a small HTML page, never JSON, since a person reads it; every value on
+it is HTML-escaped (the platform's name, the account's name, an error code from the query).
+No route ever answers or logs a token; the page and the log name the platform and accounts.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from cloudstro.channels.errors import ApiError
+from cloudstro.channels.http.routes import AUTH_ERRORS, UserId, run_blocking, services_of
+from cloudstro.channels.http.routes import store_call as _store_call
+from cloudstro.config import Clock, utc_now
+from cloudstro.ingest.oauth import (
+    ConnectError,
+    ConnectionInfo,
+    NoSuchConnection,
+    NotConfigured,
+    UnknownPlatform,
+    begin_connection,
+    disconnect,
+    finish_connection,
+    list_connections,
+)
+from cloudstro.ingest.oauth.first_sync import start_first_sync
+from cloudstro.store.errors import StoreError
+from cloudstro.store.platforms import shown_name
+
+
+def request_clock() -> Clock:
+    """The clock of connections (a dependency, so tests can move it: states expire by it, and
+    the first sync measures posts by it)."""
+    return utc_now
+
+
+RequestClock = Annotated[Clock, Depends(request_clock)]
+
+
+class AuthorizeLink(BaseModel):
+    authorizeUrl: str
+
+
+class ConnectionList(BaseModel):
+    connections: list[ConnectionInfo]
+
+
+class DisconnectResult(BaseModel):
+    platformAccountId: str
+    revoked: bool
+    postsDeleted: int
+
+
+def _api_error(exc: ConnectError) -> ApiError:
+    code = {UnknownPlatform: "unknown_platform", NotConfigured: "not_configured",
+            NoSuchConnection: "connection_not_found"}.get(type(exc), "connect_failed")
+    return ApiError(exc.status, code, str(exc))
+
+
+connections_router = APIRouter(prefix="/v1/connections", tags=["connections"])
+
+
+@connections_router.post("/{platform}", response_model=AuthorizeLink,
+             responses={**AUTH_ERRORS, 404: {}, 503: {}})
+async def start_connection(platform: str, request: Request, user_id: UserId,
+                           clock: RequestClock) -> dict[str, str]:
+    """A link to the platform's page where you allow CloudStro to read your account.
+
+    Open it in a browser within ten minutes; the platform sends you back to CloudStro, which
+    stores the account and starts its first sync.
+    """
+    services = services_of(request)
+    try:
+        url = await _store_call(request, begin_connection, services.store, services.settings,
+                                user_id, platform, clock())
+    except ConnectError as exc:
+        raise _api_error(exc) from exc
+    return {"authorizeUrl": url}
+
+
+@connections_router.get("", response_model=ConnectionList, responses=AUTH_ERRORS)
+async def connections(request: Request, user_id: UserId) -> dict[str, Any]:
+    """Your connected accounts: platform, username, status, last sync and posts synced."""
+    found = await _store_call(request, list_connections, services_of(request).store, user_id)
+    return {"connections": found}
+
+
+@connections_router.delete("/{platform_account_id}", response_model=DisconnectResult,
+               responses={**AUTH_ERRORS, 404: {}})
+async def remove_connection(platform_account_id: str, request: Request, user_id: UserId,
+                            delete_data: Annotated[bool, Query(alias="deleteData")] = False
+                            ) -> dict[str, Any]:
+    """Disconnect an account (`platform#id`, as listed): revokes access where the platform
+    allows it and deletes the tokens. Synced posts stay unless `deleteData=true`."""
+    services = services_of(request)
+    try:
+        done = await run_blocking(lambda: disconnect(
+            services.store, services.settings, user_id, platform_account_id,
+            delete_data=delete_data))
+    except ConnectError as exc:
+        raise _api_error(exc) from exc
+    return {"platformAccountId": done.platform_account_id, "revoked": done.revoked,
+            "postsDeleted": done.posts_deleted}
+
+
+callback_router = APIRouter(tags=["connections"])
+
+
+@callback_router.get("/oauth/{platform}/callback", response_class=HTMLResponse,
+                     responses={400: {"content": {"text/html": {}}}})
+async def oauth_callback(platform: str, request: Request, clock: RequestClock,
+                         code: str | None = None, state: str | None = None,
+                         error: str | None = None) -> HTMLResponse:
+    """Where the platform sends the browser back; stores the account (no bearer token)."""
+    services = services_of(request)
+    try:
+        connection = await run_blocking(lambda: finish_connection(
+            services.store, services.settings, platform, state=state, code=code, error=error,
+            now=clock(), first_sync=partial(start_first_sync, clock=clock)))
+    except ConnectError as exc:
+        return page(exc.status, exc.title, str(exc))
+    except StoreError:
+        return page(503, "Try again in a moment",
+                    "CloudStro could not save the connection just now; nothing was stored. "
+                    "Start again in a minute.")
+    return page(200, f"{shown_name(connection.platform)} connected",
+                f"Connected {connection.names}. You can go back to Slack. Your first numbers "
+                "arrive in a few minutes.")
+
+
+def page(status: int, title: str, message: str) -> HTMLResponse:
+    """A tiny self-contained page; both texts are escaped, nothing else is interpolated."""
+    body = (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{html.escape(title)} · CloudStro</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;"
+        "padding:0 1rem;line-height:1.5}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>")
+    # The URL carried a code and a state: keep it out of caches and other sites' Referer.
+    return HTMLResponse(body, status, headers={
+        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
