@@ -43,9 +43,12 @@ def settle_tokens(data: dict[str, Any], existing: dict[str, Any] | None,
         value = data.get(name)
         if not isinstance(value, str) or not value:
             continue  # absent or malformed: the record model says so
-        plaintext = cipher.decrypt(value) if value.startswith(_SCHEMES) else value
-        data[name] = _same_ciphertext(existing.get(name), plaintext, cipher) \
-            or cipher.encrypt(plaintext)
+        if value.startswith(_SCHEMES):  # already encrypted: keep it, once it opens
+            plaintext, ciphertext = cipher.decrypt(value), value
+        else:
+            plaintext, ciphertext = value, None
+        data[name] = (_same_ciphertext(existing.get(name), plaintext, cipher) or ciphertext
+                      or cipher.encrypt(plaintext))
     return kept
 
 
