@@ -38,7 +38,7 @@ def make_chat_model(settings: Settings, bedrock_client: Any | None = None) -> Ba
         "bedrock-runtime", region_name=settings.bedrock_region,
         config=Config(retries={"mode": "standard", "max_attempts": 2}, read_timeout=60,
                       connect_timeout=5))
-    return ChatBedrockConverse(model=settings.bedrock_model_id, client=client,
+    return ChatBedrockConverse(model_id=settings.bedrock_model_id, client=client,
                                region_name=settings.bedrock_region,
                                max_tokens=MAX_OUTPUT_TOKENS, temperature=0.2)
 

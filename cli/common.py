@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from rich.console import Console
 
@@ -27,7 +29,7 @@ def open_store(quiet: bool = False, batch: bool = False) -> Store:
     return Store(dynamo, settings)
 
 
-def fail(exc: Exception) -> None:
+def fail(exc: Exception) -> NoReturn:
     """Print a one-line reason and exit non-zero; no stack trace for expected failures."""
     raise click.ClickException(str(exc)) from exc
 

@@ -348,4 +348,7 @@ def _failed(result: AccountSyncResult, message: str) -> AccountSyncResult:
 def _next_due(post: SocialPost, now: datetime) -> datetime | None:
     """When `post` is next due, judged by its tier now: early, never late, as it only ages."""
     interval = refresh_interval(post.createdAt, now)
-    return post.fetchedAt + interval if interval is not None else None
+    if interval is None:
+        return None
+    # A record read back without its fetch time is due at once, never skipped.
+    return post.fetchedAt + interval if post.fetchedAt is not None else now

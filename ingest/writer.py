@@ -91,7 +91,7 @@ def build_snapshot(post: SocialPost, metrics: Metrics, at: datetime) -> Engageme
 
 def _engagement(metrics: Metrics, fill_required: bool = True) -> dict[str, Any]:
     known = metrics.known()
-    values = {name: known[name] for name in ("likes", "shares", "comments", "views")
+    values: dict[str, Any] = {name: known[name] for name in ("likes", "shares", "comments", "views")
               if name in known}
     if fill_required:
         for name in _ENGAGEMENT_REQUIRED:

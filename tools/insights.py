@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from langchain.tools import ToolRuntime, tool
 
@@ -20,7 +20,7 @@ from cloudstro.tools.common import (
 )
 from cloudstro.tools.context import UserContext
 
-NOTE_SOURCE = "user-stated"
+NOTE_SOURCE: Final = "user-stated"
 
 
 @tool

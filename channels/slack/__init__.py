@@ -15,7 +15,7 @@ payload is a 400.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,8 @@ class Refusal:
 
 
 def screen_request(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str],
-                   query: str | Mapping[str, Any] | None = None) -> BoltRequest | Refusal:
+                   query: str | dict[str, str] | dict[str, Sequence[str]] | None = None,
+                   ) -> BoltRequest | Refusal:
     """The request for bolt, or why it is refused: not text (400), unsigned (401), or signed
     yet not the JSON or form payload Slack sends (400). `headers` must look names up
     case-insensitively (or hold them in lower case)."""

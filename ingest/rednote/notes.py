@@ -52,7 +52,8 @@ def parse_export_time(value: Any) -> datetime:
                              else "publish time is empty")
         parts = [int(part) if part else 0 for part in match.groups()]
         try:
-            moment = datetime(*parts)  # type: ignore[misc]
+            year, month, day, hour, minute, second = parts
+            moment = datetime(year, month, day, hour, minute, second)
         except ValueError as exc:
             raise RowProblem(f"publish time {text!r} is not a real date ({exc})") from exc
     if moment.tzinfo is None:

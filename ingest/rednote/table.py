@@ -197,7 +197,8 @@ def _non_empty(rows: Iterable[Sequence[Any]]) -> list[tuple[int, list[Any]]]:
 
 
 def find_header(table: Table) -> tuple[int, dict[str, int]]:
-    best_at, best = -1, {}
+    best_at = -1
+    best: dict[str, int] = {}
     for position, (_, cells) in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
         found = match_header(cells)
         if len(found) > len(best):
