@@ -210,6 +210,8 @@ def post_history(result: Result) -> str:
             f"{result['createdAt'][:16]}): interactions after {'; '.join(parts)}.")
 
 
+# The answer for each tool in cloudstro.tools.TOOLS, by the tool's name (tests/tools checks
+# that every tool has one and that no name here is not a tool).
 WRITERS: dict[str, Callable[[Result], str]] = {
     "get_my_profile": profile,
     "list_my_accounts": accounts,

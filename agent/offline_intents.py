@@ -1,13 +1,20 @@
 """Understanding the common questions without a language model.
 
-Deterministic keyword rules map a message to the tool calls that answer it. They are
+Deterministic keyword rules map a message to the tool call that answers it. They are
 deliberately narrow: anything they do not recognise gets the list of what they do. The words
 that name a platform in a question come from the platform registry, like every platform fact.
+
+`RULES` is ordered: the first rule that matches wins, so a narrower question ("best time")
+sits above a broader one ("posts"). Each rule names the tool it calls; the names are those of
+`cloudstro.tools.TOOLS`, and tests/tools checks that every tool there has a rule and that no
+rule names a tool that is not there. (Names, not the tool objects: the offline responder loads
+without the store and its AWS SDK, which the tools import.)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,48 +64,102 @@ def summary_days(days: int) -> int:
     return min((7, 30, 90), key=lambda option: abs(option - days))
 
 
+Arguments = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A message as the rules read it: as written and lower-cased (whitespace collapsed both
+    ways), and the platform it names, if any."""
+
+    text: str
+    lowered: str
+    platform: str | None
+
+    @property
+    def scoped(self) -> Arguments:
+        """The platform argument the platform-aware tools take, when the question names one."""
+        return {"platform": self.platform} if self.platform else {}
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    """One kind of question: its name, the tool that answers it, and its arguments for a
+    question of this kind (None when the question is of another kind)."""
+
+    name: str
+    tool: str  # a tool's name in cloudstro.tools.TOOLS
+    arguments: Callable[[Question], Arguments | None]
+
+
+def _when(pattern: str, arguments: Callable[[Question], Arguments]
+          ) -> Callable[[Question], Arguments | None]:
+    """Arguments for a question whose lower-cased text matches `pattern`."""
+    compiled = re.compile(pattern)
+    return lambda question: arguments(question) if compiled.search(question.lowered) else None
+
+
+_REMEMBER = re.compile(r"^(?:please\s+)?(?:remember|note|keep in mind)(?:\s+that)?[:,]?\s+(.+)$",
+                       re.IGNORECASE | re.DOTALL)
+_POST_HISTORY_WORDS = re.compile(r"\b(velocity|history|over time|engagement|how did)\b")
+
+
+def _note_to_save(question: Question) -> Arguments | None:
+    remember = _REMEMBER.match(question.text)
+    if not remember:
+        return None
+    note = remember.group(1).strip().rstrip(".")
+    note = note[0].upper() + note[1:]
+    return {"recommendation": note, "reasoning": "The user said so.",
+            "insight_type": "user_note", "confidence": 1.0, "source": "user-stated",
+            **question.scoped}
+
+
+def _post_to_trace(question: Question) -> Arguments | None:
+    post_id = _POST_ID.search(question.lowered)
+    if post_id and _POST_HISTORY_WORDS.search(question.lowered):
+        return {"post_id": post_id.group(1)}
+    return None
+
+
+RULES: tuple[IntentRule, ...] = (
+    IntentRule("remember", "save_insight", _note_to_save),
+    IntentRule("best_time", "get_best_time_to_post", _when(
+        r"\b(when should i post|best time|best times|what time|when to post|"
+        r"optimal time|best hour|best day)\b", lambda q: q.scoped)),
+    IntentRule("content", "get_content_performance", _when(
+        r"\b(hashtag|hashtags|content|video|videos|image|images|media|caption|"
+        r"length|what works|format)\b", lambda q: q.scoped)),
+    IntentRule("compare", "get_performance_summary", _when(
+        r"\b(compare|comparison|which platform|best platform|platforms)\b",
+        lambda q: {"days": summary_days(find_days(q.lowered, 30))})),
+    IntentRule("top_posts", "get_top_posts", _when(
+        r"\b(top|best|worst|bottom|weakest|strongest)\b.*\bposts?\b",
+        lambda q: {"days": find_days(q.lowered, 30), **q.scoped})),
+    IntentRule("summary", "get_performance_summary", _when(
+        r"\b(how did i do|how am i doing|how did my|performance|perform|performing|"
+        r"stats|statistics|summary|engagement rate|doing)\b",
+        lambda q: {"days": summary_days(find_days(q.lowered, 7)), **q.scoped})),
+    IntentRule("insights", "list_my_insights", _when(
+        r"\b(insight|insights|recommendation|recommendations|advice|notes?)\b",
+        lambda q: q.scoped)),
+    IntentRule("accounts", "list_my_accounts", _when(
+        r"\b(account|accounts|connected|followers|following|sync)\b", lambda q: {})),
+    IntentRule("profile", "get_my_profile", _when(
+        r"\b(profile|preferences|settings|timezone|time zone|subscription|plan)\b",
+        lambda q: {})),
+    IntentRule("post_history", "get_post_engagement", _post_to_trace),
+    IntentRule("posts", "list_my_posts", _when(
+        r"\b(posts?|tweets?|recent|latest)\b",
+        lambda q: {"days": find_days(q.lowered, 30), "limit": 5, **q.scoped})),
+)
+
+
 def understand(text: str) -> Intent:
     lowered = " ".join(text.lower().split())
-    platform = find_platform(lowered)
-    scoped = {"platform": platform} if platform else {}
-
-    remember = re.match(r"^(?:please\s+)?(?:remember|note|keep in mind)(?:\s+that)?[:,]?\s+(.+)$",
-                        " ".join(text.split()), re.IGNORECASE | re.DOTALL)
-    if remember:
-        note = remember.group(1).strip().rstrip(".")
-        note = note[0].upper() + note[1:]
-        return Intent("remember", [("save_insight", {
-            "recommendation": note, "reasoning": "The user said so.",
-            "insight_type": "user_note", "confidence": 1.0, "source": "user-stated",
-            **scoped})])
-    if re.search(r"\b(when should i post|best time|best times|what time|when to post|"
-                 r"optimal time|best hour|best day)\b", lowered):
-        return Intent("best_time", [("get_best_time_to_post", scoped)])
-    if re.search(r"\b(hashtag|hashtags|content|video|videos|image|images|media|caption|"
-                 r"length|what works|format)\b", lowered):
-        return Intent("content", [("get_content_performance", scoped)])
-    if re.search(r"\b(compare|comparison|which platform|best platform|platforms)\b", lowered):
-        return Intent("compare", [("get_performance_summary",
-                                   {"days": summary_days(find_days(lowered, 30))})])
-    if re.search(r"\b(top|best|worst|bottom|weakest|strongest)\b.*\bposts?\b", lowered):
-        return Intent("top_posts", [("get_top_posts",
-                                     {"days": find_days(lowered, 30), **scoped})])
-    if re.search(r"\b(how did i do|how am i doing|how did my|performance|perform|performing|"
-                 r"stats|statistics|summary|engagement rate|doing)\b", lowered):
-        return Intent("summary", [("get_performance_summary",
-                                   {"days": summary_days(find_days(lowered, 7)), **scoped})])
-    if re.search(r"\b(insight|insights|recommendation|recommendations|advice|notes?)\b",
-                 lowered):
-        return Intent("insights", [("list_my_insights", scoped)])
-    if re.search(r"\b(account|accounts|connected|followers|following|sync)\b", lowered):
-        return Intent("accounts", [("list_my_accounts", {})])
-    if re.search(r"\b(profile|preferences|settings|timezone|time zone|subscription|plan)\b",
-                 lowered):
-        return Intent("profile", [("get_my_profile", {})])
-    post_id = _POST_ID.search(lowered)
-    if post_id and re.search(r"\b(velocity|history|over time|engagement|how did)\b", lowered):
-        return Intent("post_history", [("get_post_engagement", {"post_id": post_id.group(1)})])
-    if re.search(r"\b(posts?|tweets?|recent|latest)\b", lowered):
-        return Intent("posts", [("list_my_posts", {"days": find_days(lowered, 30), "limit": 5,
-                                                   **scoped})])
+    question = Question(" ".join(text.split()), lowered, find_platform(lowered))
+    for rule in RULES:
+        arguments = rule.arguments(question)
+        if arguments is not None:
+            return Intent(rule.name, [(rule.tool, arguments)])
     return Intent("unknown")

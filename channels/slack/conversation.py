@@ -33,6 +33,7 @@ from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.errors import StoreUnavailableError
+from cloudstro.tools import tool_status
 
 log = logging.getLogger("cloudstro.slack")
 
@@ -51,10 +52,6 @@ SUGGESTED_PROMPTS = (
     {"title": "What content works?", "message": "Which of my posts worked best this month?"},
     {"title": "Which hashtags work?", "message": "Which hashtags work for me?"},
 )
-TOOL_STATUS = {
-    "get_performance_summary": "is reading your performance…",
-    "get_best_time_to_post": "is checking when your audience is active…",
-}
 
 
 @dataclass(frozen=True)
@@ -146,8 +143,7 @@ class Conversations:
                 elif isinstance(event, ToolEvent) and event.phase == "start":
                     segment = ""
                     if turn.assistant_thread:
-                        self._status(client, turn, TOOL_STATUS.get(event.name,
-                                                                   "is reading your data…"))
+                        self._status(client, turn, tool_status(event.name))
                 elif isinstance(event, Done):
                     reply = event.reply
         except Exception as exc:
