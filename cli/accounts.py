@@ -1,4 +1,4 @@
-"""`cloudstro accounts add | list | remove`: connections an operator manages by hand.
+"""`cloudstro accounts add | list | remove | connect`: connections an operator manages by hand.
 
 `add` stores an account with tokens the operator already holds (moving from another system,
 or a user's own developer app). A token given as `-` is read from stdin, so it stays out of
@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
-from typing import Any
 
 import click
 from pydantic import SecretStr
 
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 from cloudstro.config import Clock, utc_now
+from cloudstro.ingest.oauth import ConnectError, begin_connection
 from cloudstro.store.accounts import new_account_fields
 from cloudstro.store.platforms import PLATFORM_NAMES, display_name, platform_info
 
@@ -82,11 +82,10 @@ def list_accounts(user_id: str, as_json: bool) -> None:
         views = store.accounts.sync_views(user_id)
     except STORE_ERRORS as exc:
         fail(exc)
-    rows: list[dict[str, Any]] = [
-        {"platform": v.platform, "accountId": v.accountId, "handle": v.accountHandle,
-         "status": v.accountStatus, "reason": v.statusReason,
-         "lastSyncAt": v.lastSyncAt.isoformat() if v.lastSyncAt else None,
-         "syncStatus": v.syncStatus, "posts": v.postCount} for v in views]
+    rows = [{"platform": v.platform, "accountId": v.accountId, "handle": v.accountHandle,
+             "status": v.accountStatus, "reason": v.statusReason,
+             "lastSyncAt": v.lastSyncAt.isoformat() if v.lastSyncAt else None,
+             "syncStatus": v.syncStatus, "posts": v.postCount} for v in views]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -114,6 +113,26 @@ def remove(user_id: str, platform: str, account_id: str) -> None:
         fail(LookupError(f"{user_id} has no {display_name(platform)} account {account_id}"))
     click.echo(f"removed {display_name(platform)} account {account_id} of {user_id}; "
                "its synced posts are kept")
+
+
+@accounts.command("connect")
+@click.argument("platform", callback=_platform)
+@click.option("--user", "user_id", required=True, help="The CloudStro user who connects it.")
+def connect(platform: str, user_id: str) -> None:
+    """Print the link where the user allows CloudStro to read their PLATFORM account.
+
+    Open it in a browser within ten minutes. The platform sends the browser back to
+    CLOUDSTRO_PUBLIC_URL/oauth/PLATFORM/callback, where `cloudstro serve` stores the account
+    (tokens encrypted) and starts its first sync.
+    """
+    store = open_store(quiet=True)
+    try:
+        if store.users.get(user_id) is None:
+            fail(LookupError(f"no user {user_id!r}; create the user first"))
+        url = begin_connection(store, store.settings, user_id, platform, clock())
+    except (*STORE_ERRORS, ConnectError) as exc:
+        fail(exc)
+    click.echo(url)
 
 
 def _secret(value: str, what: str) -> SecretStr:
