@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudstro.channels.http.logs import current_request_id
-from cloudstro.store.errors import StoreError
+from cloudstro.store.errors import StoreError, StoreUsageError
 
 log = logging.getLogger("cloudstro.http")
 
@@ -107,6 +107,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        if isinstance(exc, StoreUsageError):  # a request the code got wrong: a bug, not an outage
+            log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+            return internal_error_response()
         log.error("store unavailable: %s", exc)
         return await _api_error(request, store_unavailable())
 

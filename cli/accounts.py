@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 from cloudstro.config import Clock, utc_now
 from cloudstro.ingest.oauth import ConnectError, begin_connection
+from cloudstro.store.errors import NotFoundError, UserNotFoundError
 from cloudstro.store.accounts import new_account_fields
 from cloudstro.store.platforms import PLATFORM_NAMES, display_name, platform_info
 
@@ -60,8 +61,8 @@ def add(user_id: str, platform: str, account_id: str, username: str | None, acce
     store = open_store()
     try:
         if not no_check_user and store.users.get(user_id) is None:
-            raise LookupError(f"no user {user_id!r}; create the user first or pass "
-                              "--no-check-user")
+            raise UserNotFoundError(user_id, hint="create the user first or pass "
+                                                  "--no-check-user")
         fields = new_account_fields(user_id, platform, account_id, username=username,
                                     token_expires_at=now + lifetime, now=now)
         store.accounts.add_with_tokens(fields, access, refresh)
@@ -110,7 +111,7 @@ def remove(user_id: str, platform: str, account_id: str) -> None:
     except STORE_ERRORS as exc:
         fail(exc)
     if not removed:
-        fail(LookupError(f"{user_id} has no {display_name(platform)} account {account_id}"))
+        fail(NotFoundError(f"{user_id} has no {display_name(platform)} account {account_id}"))
     click.echo(f"removed {display_name(platform)} account {account_id} of {user_id}; "
                "its synced posts are kept")
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.store.errors import UserNotFoundError
 
 out = Console()
 DEMO_USER = "demo_user_000"
@@ -51,7 +52,7 @@ def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
     except STORE_ERRORS as exc:
         fail(exc)
     if profile is None:
-        fail(LookupError(f"no user {user_id!r}; try `cloudstro db seed-demo` first"))
+        fail(UserNotFoundError(user_id, hint="try `cloudstro db seed-demo` first"))
     thread_id = thread_id or new_thread_id()
     mode = "offline responder" if assistant.offline else assistant.settings.bedrock_model_id
     err.print(f"[bold]CloudStro[/bold] chatting as {profile.display_name} ({user_id}, "

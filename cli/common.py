@@ -34,4 +34,6 @@ def fail(exc: Exception) -> NoReturn:
     raise click.ClickException(str(exc)) from exc
 
 
-STORE_ERRORS = (StoreError, LookupError, ValueError)
+# What a command reports in one line: the store's one error hierarchy (an unknown user is its
+# `UserNotFoundError`) and a value the command refused.
+STORE_ERRORS = (StoreError, ValueError)

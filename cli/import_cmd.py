@@ -36,7 +36,7 @@ def rednote(user_id: str, export_file: Path, account_id: str | None, as_json: bo
     Re-importing the same file changes nothing; a file that can't be read is refused whole,
     with the reason, before anything is written.
     """
-    from cloudstro.ingest.rednote import ExportError, import_export
+    from cloudstro.ingest.rednote import AccountNotChosen, ExportError, import_export
 
     try:
         data = export_file.read_bytes()
@@ -47,7 +47,7 @@ def rednote(user_id: str, export_file: Path, account_id: str | None, as_json: bo
                                account_id=account_id, clock=utc_now)
     except ExportError as exc:
         fail(RuntimeError(f"{export_file.name}: {exc}"))
-    except STORE_ERRORS as exc:
+    except (AccountNotChosen, *STORE_ERRORS) as exc:
         fail(exc)
     click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if as_json
                else report.text())

@@ -100,6 +100,7 @@ def issue(user_id: str, ttl_days: float, no_check_user: bool) -> None:
         issue_token,
         resolve_secret,
         verify_token,
+    from cloudstro.store.errors import NotFoundError
     )
 
     settings = get_settings()
@@ -107,8 +108,9 @@ def issue(user_id: str, ttl_days: float, no_check_user: bool) -> None:
     try:
         secret = resolve_secret(settings, store_is_local=store.dynamo.is_local)
         if not no_check_user and store.users.get(user_id) is None:
-            raise LookupError(f"no user {user_id!r} in {store.names.users}; the API refuses "
-                              "tokens for unknown users (seed the demo or pass --no-check-user)")
+            raise NotFoundError(f"no user {user_id!r} in {store.names.users}; the API refuses "
+                                "tokens for unknown users (seed the demo or pass "
+                                "--no-check-user)")
         value = issue_token(secret, user_id, timedelta(days=ttl_days))
     except (AuthNotConfigured, *STORE_ERRORS) as exc:
         fail(exc)

@@ -65,9 +65,7 @@ def set_digest_command(user_id: str, enabled: bool | None, cadence: str | None,
 
     store = open_store(quiet=True)
     try:
-        profile = store.users.get(user_id)
-        if profile is None:
-            raise LookupError(f"no user {user_id!r}")
+        profile = store.users.require(user_id)
         try:
             updated = updated_preferences(profile.digest, changes)
         except SettingRejected as exc:

@@ -69,9 +69,7 @@ def refresh_user(store: Store, user_id: str, now: datetime | None = None) -> Use
     """Compute and store every insight of one user; raises on bad data, writing nothing."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
-    profile = store.users.get(user_id)
-    if profile is None:
-        raise LookupError(f"no user {user_id!r}")
+    profile = store.users.require(user_id)
     posts = store.posts.list_in_period(user_id, now - timedelta(days=TIMING_WINDOW_DAYS), now)
     built = build_all(user_id, profile.zone, posts, followers_by_platform(store, user_id), now)
     before = [value for value in store.insights.ids_for_user(user_id) if is_engine_id(value)]
@@ -132,7 +130,7 @@ def refresh_all(store: Store, *, workers: int = DEFAULT_WORKERS, batch_size: int
     def one(user_id: str) -> UserRefresh | SkippedUser:
         try:
             return refresh_user(store, user_id, now)
-        except (StoreError, LookupError, ValueError, ValidationError) as exc:
+        except (StoreError, ValueError, ValidationError) as exc:
             return SkippedUser(user_id, describe_failure(exc))
         except Exception as exc:  # one user's surprise must not end the walk
             return SkippedUser(user_id, f"unexpected {describe_failure(exc)}")

@@ -19,13 +19,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from cloudstro.store.base import ReadList, Repository
 from cloudstro.store.codec import to_item
 from cloudstro.store.crypto import TokenCipher
 from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import ConditionFailedError
 from cloudstro.store.records import (
     REAUTH_REQUIRED,
     AccountSummary,
@@ -300,9 +300,8 @@ class AccountsRepository(Repository):
             self._put({**record, "tokenVersion": 0, "syncState": {}, "postCount": 0},
                       ConditionExpression="attribute_not_exists(userId)")
             return account
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        except ConditionFailedError:
+            pass  # already connected: reconnect below
         sets = ["accessToken = :access", "tokenExpiresAt = :expires", "accountName = :name",
                 "accountHandle = :handle", "accountStatus = :active", "isActive = :true",
                 "syncStatus = :active", "updatedAt = :now",
@@ -329,23 +328,10 @@ class AccountsRepository(Repository):
 
     def _conditional_update(self, key: dict[str, str], update: str, condition: str,
                             values: dict[str, Any]) -> bool:
-        try:
-            with self.dynamo.translate_errors(self.table_name):
-                self.table.update_item(Key=key, UpdateExpression=update,
-                                       ConditionExpression=condition,
-                                       ExpressionAttributeValues=to_item(values))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._conditionally(lambda: self.table.update_item(
+            Key=key, UpdateExpression=update, ConditionExpression=condition,
+            ExpressionAttributeValues=to_item(values)))
 
     def _conditional_delete(self, key: dict[str, str]) -> bool:
-        try:
-            with self.dynamo.translate_errors(self.table_name):
-                self.table.delete_item(Key=key, ConditionExpression="attribute_exists(userId)")
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._conditionally(lambda: self.table.delete_item(
+            Key=key, ConditionExpression="attribute_exists(userId)"))

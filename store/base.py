@@ -1,4 +1,5 @@
-"""What every repository shares: paged queries, batched writes, validated records.
+"""What every repository shares: paged queries and scans, batched and conditional writes,
+validated records.
 
 Reads are tolerant (see `store.records`): an item that still cannot be read, say a malformed
 `createdAt` or a key attribute of the wrong type, is skipped, logged once by its key (never
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from cloudstro.store.codec import from_item, to_item
 from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.errors import UnprocessedItemsError
+from cloudstro.store.errors import ConditionFailedError, UnprocessedItemsError
 from cloudstro.store.records import Record, Stored
 
 ModelT = TypeVar("ModelT", bound=Stored)
@@ -113,11 +114,25 @@ class Repository:
 
     def _query(self, *, limit: int | None = None, projection: Iterable[str] | None = None,
                has_filter: bool = False, **params: Any) -> Iterator[dict[str, Any]]:
-        """Yield items across every 1 MB page until `limit` items or the end.
+        """A Query's items across every page (see `_paged`)."""
+        return self._paged(self.table.query, limit, projection, has_filter, params)
 
-        Without a filter, `Limit` asks DynamoDB for exactly the remaining count, so a limited
-        read costs no more than it returns. With a filter, `Limit` would cap items *evaluated*,
-        not returned, so pages run at their natural size and the loop stops at `limit`.
+    def _scan(self, *, limit: int | None = None, projection: Iterable[str] | None = None,
+              has_filter: bool = False, **params: Any) -> Iterator[dict[str, Any]]:
+        """A Scan's items across every page (see `_paged`); for batch jobs only, never a
+        request path."""
+        return self._paged(self.table.scan, limit, projection, has_filter, params)
+
+    def _paged(self, operation: Callable[..., dict[str, Any]], limit: int | None,
+               projection: Iterable[str] | None, has_filter: bool, params: dict[str, Any]
+               ) -> Iterator[dict[str, Any]]:
+        """The one paging loop: yield items across every 1 MB page until `limit` or the end.
+
+        Query and Scan page alike (`LastEvaluatedKey` → `ExclusiveStartKey`), so both go
+        through here. Without a filter, `Limit` asks DynamoDB for exactly the remaining count,
+        so a limited read costs no more than it returns. With a filter, `Limit` would cap items
+        *evaluated*, not returned, so pages run at the size the caller gave (or their natural
+        size) and the loop stops at `limit`.
         """
         if limit is not None and limit <= 0:
             return
@@ -127,7 +142,7 @@ class Repository:
             if limit is not None and not has_filter:
                 params["Limit"] = limit - returned
             with self.dynamo.translate_errors(self.table_name):
-                page = self.table.query(**params)
+                page = operation(**params)
             for item in page.get("Items", []):
                 yield from_item(item)
                 returned += 1
@@ -143,6 +158,16 @@ class Repository:
     def _put(self, item: dict[str, Any], **conditions: Any) -> None:
         with self.dynamo.translate_errors(self.table_name):
             self.table.put_item(Item=to_item(item), **conditions)
+
+    def _conditionally(self, write: Callable[[], Any]) -> bool:
+        """Run a conditional write; False when its condition did not hold (another process got
+        there first, or the item is not in the state the write needs)."""
+        try:
+            with self.dynamo.translate_errors(self.table_name):
+                write()
+        except ConditionFailedError:
+            return False
+        return True
 
     def refresh(self, record: Record) -> None:
         """Write `record`'s attributes onto its item, keeping the attributes it does not carry.

@@ -2,16 +2,12 @@
 
 A claim is one item (`PK=<key>`, `SK=CLAIM`) written with a condition that it is absent or
 expired, so when two processes race for the same key DynamoDB lets exactly one write win. Slack
-event de-duplication and digest sends both need this; in-process memory cannot give it once a
-second server or a Lambda retry is involved.
+event de-duplication, digest sends and account syncs need this; in-process memory cannot give
+it once a second server or a Lambda retry is involved. Keys come from `store.runtime_keys`.
 
 `expiresAt` (epoch seconds) is the table's TTL attribute. DynamoDB deletes expired items lazily
 (up to days later), so the condition also treats an item whose `expiresAt` is in the past as
 free: expiry is exact even when deletion is not.
-
-The same table holds the product's other small, keyed runtime records (a Slack user's link to a
-CloudStro user, feedback clicks); `put_record`/`get_record` write and read those, optionally
-with an expiry.
 """
 
 from __future__ import annotations
@@ -20,28 +16,24 @@ import time
 import uuid
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from cloudstro.store.codec import from_item, to_item
+from cloudstro.store.codec import to_item
 from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.runtime import RuntimeRecords
+from cloudstro.store.runtime_keys import CLAIM_SK
 
-CLAIM_SK = "CLAIM"
+__all__ = ["CLAIM_SK", "ClaimsRepository"]
 
 
-class ClaimsRepository:
-    """Claims and small records on the runtime table (keys `PK`/`SK`, TTL `expiresAt`).
+class ClaimsRepository(RuntimeRecords):
+    """Claims on the runtime table (keys `PK`/`SK`, TTL `expiresAt`).
 
     `owner` identifies this process's claims, so `release` and `mark_done` can never touch a
     claim another process holds.
     """
 
     def __init__(self, dynamo: Dynamo, table_name: str, owner: str | None = None) -> None:
-        self.dynamo = dynamo
-        self.table_name = table_name
-        self.table = dynamo.table(table_name)
+        super().__init__(dynamo, table_name)
         self.owner = owner or uuid.uuid4().hex
-
-    # ------------------------------------------------------------------ claims
 
     def claim(self, key: str, ttl_seconds: int, *, now: float | None = None,
               attributes: dict[str, Any] | None = None) -> bool:
@@ -51,7 +43,7 @@ class ClaimsRepository:
         at = int(now if now is not None else time.time())
         item = {**(attributes or {}), "PK": key, "SK": CLAIM_SK, "owner": self.owner,
                 "claimedAt": at, "expiresAt": at + ttl_seconds, "done": False}
-        return self._conditional(
+        return self._conditionally(
             lambda: self.table.put_item(
                 Item=to_item(item),
                 ConditionExpression="attribute_not_exists(PK) OR expiresAt < :now",
@@ -60,7 +52,7 @@ class ClaimsRepository:
 
     def release(self, key: str) -> bool:
         """Give up an unfinished claim (the work did not happen), so a later attempt may run."""
-        return self._conditional(
+        return self._conditionally(
             lambda: self.table.delete_item(
                 Key={"PK": key, "SK": CLAIM_SK},
                 ConditionExpression="#o = :me AND #d = :false",
@@ -80,7 +72,7 @@ class ClaimsRepository:
         if ttl_seconds is not None:
             expression += ", expiresAt = :exp"
             values[":exp"] = at + ttl_seconds
-        return self._conditional(
+        return self._conditionally(
             lambda: self.table.update_item(
                 Key={"PK": key, "SK": CLAIM_SK}, UpdateExpression=expression,
                 ConditionExpression="#o = :me",
@@ -90,39 +82,4 @@ class ClaimsRepository:
 
     def get_claim(self, key: str) -> dict[str, Any] | None:
         """The claim item as stored (expired ones included until DynamoDB deletes them)."""
-        return self.get_record(key, CLAIM_SK)
-
-    # ------------------------------------------------------------------ records
-
-    def put_record(self, pk: str, sk: str, attributes: dict[str, Any],
-                   ttl_seconds: int | None = None, *, now: float | None = None) -> None:
-        """Write (replace) one small record; with `ttl_seconds` it expires on its own."""
-        item = {**attributes, "PK": pk, "SK": sk}
-        if ttl_seconds is not None:
-            item["expiresAt"] = int(now if now is not None else time.time()) + ttl_seconds
-        with self.dynamo.translate_errors(self.table_name):
-            self.table.put_item(Item=to_item(item))
-
-    def get_record(self, pk: str, sk: str) -> dict[str, Any] | None:
-        """One record by key, or None; an expired record reads as absent."""
-        with self.dynamo.translate_errors(self.table_name):
-            item = self.table.get_item(Key={"PK": pk, "SK": sk}, ConsistentRead=True).get("Item")
-        if not item:
-            return None
-        record = from_item(item)
-        expires = record.get("expiresAt")
-        if expires is not None and sk != CLAIM_SK and int(expires) < int(time.time()):
-            return None
-        return record
-
-    # ------------------------------------------------------------------ internals
-
-    def _conditional(self, write: Any) -> bool:
-        try:
-            with self.dynamo.translate_errors(self.table_name):
-                write()
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self.get_record(key, CLAIM_SK, include_expired=True)

@@ -12,11 +12,13 @@ from typing import Any
 
 from cloudstro.config import Settings, get_settings
 from cloudstro.store.accounts import AccountsRepository
+from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.crypto import make_cipher
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.engagement import EngagementRepository
 from cloudstro.store.insights import InsightsRepository
 from cloudstro.store.posts import PostsRepository
+from cloudstro.store.runtime import DemoRunsRepository, FeedbackRepository, SlackLinksRepository
 from cloudstro.store.tables import TableNames
 from cloudstro.store.users import UsersRepository
 
@@ -49,6 +51,29 @@ class Store:
     @cached_property
     def insights(self) -> InsightsRepository:
         return InsightsRepository(self.dynamo, self.names.insights)
+
+    # --- the runtime table: one repository per feature, keys from `store.runtime_keys`
+
+    @cached_property
+    def claims(self) -> ClaimsRepository:
+        """This store's claims; every claim it takes carries one owner id."""
+        return ClaimsRepository(self.dynamo, self.names.runtime)
+
+    def claims_owned_by(self, owner: str) -> ClaimsRepository:
+        """Claims under a caller's own owner id (a sync engine that also leases tokens)."""
+        return ClaimsRepository(self.dynamo, self.names.runtime, owner=owner)
+
+    @cached_property
+    def slack_links(self) -> SlackLinksRepository:
+        return SlackLinksRepository(self.dynamo, self.names.runtime)
+
+    @cached_property
+    def feedback(self) -> FeedbackRepository:
+        return FeedbackRepository(self.dynamo, self.names.runtime)
+
+    @cached_property
+    def demo_runs(self) -> DemoRunsRepository:
+        return DemoRunsRepository(self.dynamo, self.names.runtime)
 
     def ping(self) -> None:
         """One cheap request that proves the endpoint answers and the users table exists."""

@@ -7,8 +7,8 @@ The endpoint rule is the product's "local is real" decision: an explicit
 
 Every client (the repositories' and the conversation checkpointer's) is built from
 `bounded_config`, so no DynamoDB call waits longer than its connect and read timeouts times its
-attempts; and `translate_errors` is the one place an SDK failure becomes a store error, so
-callers handle `StoreError` and never botocore's own exceptions.
+attempts; and `translate_errors` is the one place an SDK failure becomes a store error (see
+`store.errors`), so callers handle `StoreError` and never botocore's own exceptions.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from botocore.exceptions import ConnectionError as SdkConnectionError
 
 from cloudstro.config import Settings, get_settings
 from cloudstro.store.errors import (
+    ConditionFailedError,
     IndexMissingError,
     StoreError,
+    StoreRequestRefusedError,
     StoreThrottledError,
     StoreUnavailableError,
     StoreUnreachableError,
@@ -171,8 +173,8 @@ class Dynamo:
         """Turn SDK failures into errors that say what to do.
 
         Anything transient (no connection, a timeout, a dropped connection, throttling, a 5xx)
-        becomes a `StoreUnavailableError`; a client mistake such as a failed condition stays
-        the SDK's `ClientError` for the caller that asked for the condition.
+        becomes a `StoreUnavailableError`; a failed condition a `ConditionFailedError` for the
+        caller that asked for the condition; any other refusal a `StoreRequestRefusedError`.
         """
         try:
             yield
@@ -190,7 +192,9 @@ class Dynamo:
                 raise StoreUnavailableError(
                     f"DynamoDB failed a request to {table!r} on its side ({code or status})"
                 ) from exc
-            raise
+            if code == "ConditionalCheckFailedException":
+                raise ConditionFailedError(table) from exc
+            raise StoreRequestRefusedError(table, code or str(status), message) from exc
         except (SdkConnectionError, HTTPClientError) as exc:
             # EndpointConnectionError, ConnectTimeoutError (connect), ReadTimeoutError and
             # ConnectionClosedError (an answer that never came or was cut off).

@@ -1,10 +1,60 @@
-"""Errors that tell the person at the keyboard what to do next."""
+"""The data layer's one error hierarchy: every failure that leaves `store/` is a `StoreError`.
+
+Callers above the store never see botocore's exceptions: `Dynamo.translate_errors` is the one
+place an SDK failure becomes one of these, so a caller picks its reaction by kind, not by an
+SDK error code. The kinds, after PynamoDB's `exceptions.py`:
+
+- `NotFoundError`: a record the operation requires is absent (an unknown user);
+- `ConditionFailedError`: a conditional write's condition did not hold (repositories turn it
+  into a False return where losing the race is an ordinary outcome);
+- `StoreRequestRefusedError`: DynamoDB refused the request itself (a bug, not an outage);
+- `StoreUnavailableError`: nothing wrong with the request, DynamoDB did not serve it now;
+- `TableMissingError` / `IndexMissingError`: the tables are not set up as the code expects.
+
+The first three are `StoreUsageError`s: retrying the same call will not help, and it does not
+mean the store is down. Every message tells the person at the keyboard what to do next.
+"""
 
 from __future__ import annotations
 
 
 class StoreError(RuntimeError):
     """Base for every failure of the data layer."""
+
+
+class StoreUsageError(StoreError):
+    """The request could not succeed as asked; the store itself is fine."""
+
+
+class NotFoundError(StoreUsageError, LookupError):
+    """A record the operation needs does not exist.
+
+    Also a `LookupError`, so code written against the builtin keeps catching it.
+    """
+
+
+class UserNotFoundError(NotFoundError):
+    def __init__(self, user_id: str, hint: str | None = None) -> None:
+        super().__init__(f"no user {user_id!r}" + (f"; {hint}" if hint else ""))
+        self.user_id = user_id
+
+
+class ConditionFailedError(StoreUsageError):
+    """A conditional write found the item not in the state its condition required."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"a conditional write to {table!r} found its condition false")
+        self.table = table
+        self.code = "ConditionalCheckFailedException"
+
+
+class StoreRequestRefusedError(StoreUsageError):
+    """DynamoDB refused a request as invalid (the SDK's error code is kept in `code`)."""
+
+    def __init__(self, table: str, code: str, message: str) -> None:
+        super().__init__(f"DynamoDB refused a request to {table!r} ({code}): {message}")
+        self.table = table
+        self.code = code
 
 
 class TableMissingError(StoreError):

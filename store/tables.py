@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
-
 from cloudstro.config import Settings
 from cloudstro.store.dynamo import Dynamo
+from cloudstro.store.errors import StoreRequestRefusedError
 
 KeyType = Literal["S", "N"]
 
@@ -160,22 +159,25 @@ def create_tables(dynamo: Dynamo, specs: list[TableSpec] | None = None,
             progress(f"exists   {spec.name}")
             continue
         try:
-            client.create_table(**spec.create_request())
-        except ClientError as exc:  # another process created it between list and create
-            if exc.response["Error"]["Code"] != "ResourceInUseException":
+            with dynamo.translate_errors(spec.name):
+                client.create_table(**spec.create_request())
+        except StoreRequestRefusedError as exc:  # another process created it since the list
+            if exc.code != "ResourceInUseException":
                 raise
             report.existing.append(spec.name)
             continue
         report.created.append(spec.name)
         progress(f"created  {spec.name}")
     for spec in specs:
-        _wait_active(client, spec.name, timeout_s)
-        missing = _missing_indexes(client, spec) if spec.name in report.existing else []
+        with dynamo.translate_errors(spec.name):
+            _wait_active(client, spec.name, timeout_s)
+            missing = _missing_indexes(client, spec) if spec.name in report.existing else []
+            ttl_enabled = bool(spec.ttl_attribute) and _enable_ttl(client, spec)
         if missing:
             report.missing_indexes[spec.name] = missing
             progress(f"warning  {spec.name} has no {', '.join(missing)}: it was created before "
                      "these indexes; recreate it (export, delete, create-tables, import)")
-        if spec.ttl_attribute and _enable_ttl(client, spec):
+        if ttl_enabled:
             report.ttl_enabled.append(spec.name)
             progress(f"ttl on   {spec.name}.{spec.ttl_attribute}")
     return report

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from cloudstro.store.base import Repository
-from cloudstro.store.codec import from_item
+from cloudstro.store.errors import UserNotFoundError
 from cloudstro.store.records import DigestPreferences, UserProfile
 
 PROFILE = "USER_PROFILE"
@@ -53,7 +52,7 @@ class UsersRepository(Repository):
         self._update(user_id, expression, values)
 
     def set_timezone(self, user_id: str, timezone: str) -> None:
-        UserProfile.model_validate({**self._require(user_id).to_record(), "timezone": timezone})
+        UserProfile.model_validate({**self.require(user_id).to_record(), "timezone": timezone})
         self._update(user_id, "SET #tz = :z, updatedAt = :u",
                      {":z": timezone, ":u": _now_iso()}, names={"#tz": "timezone"})
 
@@ -90,24 +89,19 @@ class UsersRepository(Repository):
                                   "Limit": page_size}
         if projection:
             kwargs["ProjectionExpression"] = projection
-        while True:
-            with self.dynamo.translate_errors(self.table_name):
-                page = self.table.scan(**kwargs)
-            for item in page.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._scan(has_filter=True, **kwargs)
 
-    def _require(self, user_id: str) -> UserProfile:
+    def require(self, user_id: str) -> UserProfile:
+        """The profile, or `UserNotFoundError` for a user id nobody has."""
         profile = self.get(user_id)
         if profile is None:
-            raise LookupError(f"no user {user_id!r}")
+            raise UserNotFoundError(user_id)
         return profile
 
     def _update(self, user_id: str, expression: str, values: dict[str, Any],
                 names: dict[str, str] | None = None) -> None:
-        """An UpdateItem that only succeeds on an existing profile (never creates a stub)."""
+        """An UpdateItem that only succeeds on an existing profile (never creates a stub);
+        `UserNotFoundError` when there is none."""
         kwargs: dict[str, Any] = {
             "Key": {"userId": user_id, "recordType": PROFILE},
             "UpdateExpression": expression,
@@ -116,13 +110,8 @@ class UsersRepository(Repository):
         }
         if names:
             kwargs["ExpressionAttributeNames"] = names
-        try:
-            with self.dynamo.translate_errors(self.table_name):
-                self.table.update_item(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise LookupError(f"no user {user_id!r}") from exc
-            raise
+        if not self._conditionally(lambda: self.table.update_item(**kwargs)):
+            raise UserNotFoundError(user_id)
 
 
 def _now_iso() -> str:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from cloudstro.analytics import Period
@@ -69,7 +68,7 @@ def guarded(func: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
         except StoreUnavailableError:
             log.warning("tool %s: the data store is unavailable", func.__name__)
             raise
-        except (StoreError, ClientError) as exc:
+        except StoreError as exc:
             log.error("tool %s failed: %s", func.__name__, _failure_name(exc))
             return {"error": "the data store could not be read",
                     "hint": "tell the user the data is unavailable; do not guess numbers"}
@@ -89,9 +88,8 @@ def unreadable(reads: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
 
 
 def _failure_name(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code", "ClientError")
-    return type(error).__name__
+    """DynamoDB's error code when the store kept one, else the error's kind."""
+    return str(getattr(error, "code", "") or type(error).__name__)
 
 
 def clamp_limit(limit: int | None, default: int = 10) -> int:

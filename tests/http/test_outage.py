@@ -26,7 +26,11 @@ from cloudstro.agent.service import Assistant
 from cloudstro.channels.app import create_app
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.errors import StoreUnavailableError
+from cloudstro.store.errors import (
+    ConditionFailedError,
+    StoreRequestRefusedError,
+    StoreUnavailableError,
+)
 from cloudstro.store.local import LocalEngine
 from tests.agent.outage_model import OutageWhileThinking
 from tests.http.conftest import SECRET, USERS, ApiStack, auth, parse_sse
@@ -189,6 +193,16 @@ def test_every_transient_sdk_failure_is_the_stores_unavailable_error(
 
 
 def test_a_client_mistake_is_not_an_outage() -> None:
+    """A failed condition or a refused request is the store's own error (botocore's never
+    leaves the store), and not one that says "try again shortly"."""
     dynamo = Dynamo(endpoint_url="http://127.0.0.1:1", use_local=True)
-    with pytest.raises(ClientError), dynamo.translate_errors("cloudstro-users"):
+    with pytest.raises(ConditionFailedError) as failed, \
+            dynamo.translate_errors("cloudstro-users"):
         raise _client_error("ConditionalCheckFailedException", 400)
+    with pytest.raises(StoreRequestRefusedError) as refused, \
+            dynamo.translate_errors("cloudstro-users"):
+        raise _client_error("ValidationException", 400)
+    assert refused.value.code == "ValidationException"
+    for error in (failed.value, refused.value):
+        assert not isinstance(error, StoreUnavailableError)
+        assert isinstance(error.__cause__, ClientError)
