@@ -173,7 +173,7 @@ def _facebook(app: OAuthApp, settings: Settings, calls: PlatformCalls, code: str
         "grant_type": "fb_exchange_token", "client_id": app.client_id,
         "client_secret": app.secret(), "fb_exchange_token": short}), "access_token")
     pages: list[GrantedAccount] = []
-    link: str | None = f"{base}/me/accounts"
+    link = f"{base}/me/accounts"
     params: dict[str, Any] | None = {"fields": "id,name,access_token", "limit": 25}
     for _ in range(MAX_PAGES_READ):
         body = calls.call("GET", link, params=params, bearer=user_token)
