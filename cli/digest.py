@@ -46,14 +46,14 @@ def digest() -> None:
               help="Digests built and sent at once.")
 def run_due_command(now_text: str | None, workers: int) -> None:
     """Send every digest that is due (each user's own timezone); safe to run from cron."""
-    from cloudstro.digests.delivery import SlackNotConfigured, make_slack_client
     from cloudstro.digests.runner import run_due
     from cloudstro.digests.summary import summary_model
+    from cloudstro.slackkit.client import SlackNotConfigured, web_client
 
     now = parse_now(now_text)
     settings = get_settings()
     try:
-        client = make_slack_client(settings)
+        client = web_client(settings)
     except SlackNotConfigured as exc:
         fail(exc)
     store = open_store(quiet=True, batch=True)
@@ -80,24 +80,19 @@ def run_due_command(now_text: str | None, workers: int) -> None:
 def preview_command(user_id: str, out_dir: Path, now_text: str | None, as_json: bool) -> None:
     """Show the user's latest digest and write its chart, without sending anything."""
     from cloudstro.digests.chart import render_heatmap
-    from cloudstro.digests.content import build_digest, previous_occurrence_key
+    from cloudstro.digests.content import build_digest, previous_digest_key
     from cloudstro.digests.schedule import latest_occurrence
     from cloudstro.digests.summary import summarize, summary_model
-    from cloudstro.store.claims import ClaimsRepository
     from cloudstro.store.records import DigestPreferences
 
     now = parse_now(now_text)
     store = open_store(quiet=True)
     try:
-        profile = store.users.get(user_id)
-        if profile is None:
-            raise LookupError(f"no user {user_id!r}")
+        profile = store.users.require(user_id)
         prefs = (profile.digest or DigestPreferences()).model_copy(update={"enabled": True})
         occurrence = latest_occurrence(prefs, profile.zone, now)
         assert occurrence is not None  # enabled preferences always have a past occurrence
-        claims = ClaimsRepository(store.dynamo, store.names.runtime)
-        previous = claims.get_claim(
-            f"DIGEST#{user_id}#{previous_occurrence_key(occurrence)}")
+        previous = store.claims.get_claim(previous_digest_key(user_id, occurrence))
         result = build_digest(store, profile, occurrence, now, previous)
     except STORE_ERRORS as exc:
         fail(exc)

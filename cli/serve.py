@@ -66,11 +66,11 @@ def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | Non
     if settings.slack_bot_token is None:
         err.print("[dim]Digests off: SLACK_BOT_TOKEN is not set[/dim]")
         return None
-    from cloudstro.digests.delivery import make_slack_client
     from cloudstro.digests.runner import DigestScheduler
+    from cloudstro.slackkit.client import web_client
     from cloudstro.digests.summary import summary_model
 
-    return DigestScheduler(store, make_slack_client(settings), model=summary_model(settings))
+    return DigestScheduler(store, web_client(settings), model=summary_model(settings))
 
 
 def _sync_schedule(store: Store) -> SyncScheduler:

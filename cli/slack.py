@@ -17,8 +17,8 @@ from cloudstro.config import get_settings
 def slack(log_level: str) -> None:
     """Run the Slack app over Socket Mode (no public URL needed; SLACK_APP_TOKEN, xapp-...)."""
     from cloudstro.channels.http.logs import install_content_free_records
-    from cloudstro.channels.slack.bolt_app import SlackNotConfigured
     from cloudstro.channels.slack.socket_mode import app_token
+    from cloudstro.slackkit.client import SlackNotConfigured
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -78,7 +78,6 @@ def users() -> None:
 def link_slack(user_id: str, slack_user_id: str, team_id: str | None) -> None:
     """Link a Slack account to a CloudStro user, so the Slack app answers them with their data."""
     from cloudstro.channels.slack.identity import SlackIdentity
-    from cloudstro.store.claims import ClaimsRepository
 
     slack_user_id = slack_user_id.strip()
     if slack_user_id[:1] not in ("U", "W") or not slack_user_id.isalnum():
@@ -87,7 +86,7 @@ def link_slack(user_id: str, slack_user_id: str, team_id: str | None) -> None:
     if team_id is not None and not (team_id.startswith(("T", "E")) and team_id.isalnum()):
         fail(ValueError(f"{team_id!r} is not a Slack workspace id; they look like T0123ABCD"))
     store = open_store(quiet=True)
-    identity = SlackIdentity(store, ClaimsRepository(store.dynamo, store.names.runtime))
+    identity = SlackIdentity(store)
     try:
         identity.link(user_id, slack_user_id, team_id)
     except STORE_ERRORS as exc:

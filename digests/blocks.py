@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudstro.digests.content import Digest, PostLine, platform_name
+from cloudstro.digests.model import Digest, PostLine
 from cloudstro.slackkit.safe_text import mrkdwn_link, mrkdwn_object, mrkdwn_text
+from cloudstro.store.platforms import shown_name as platform_name
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000

@@ -13,7 +13,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from cloudstro.digests.content import Heatmap
+from cloudstro.digests.model import Heatmap
 from cloudstro.store.records import WEEKDAYS
 
 CELL_W, CELL_H = 30, 26

@@ -1,27 +1,22 @@
 """What a digest says: one user's period, against the period before, from their own data.
 
-`gather` does the reads (a bounded number per user whatever their volume: one posts read over
-the history window, one accounts read, one live-insights read, the previous digest's record,
-and engagement history for the four posts the digest names); `compose` is pure and turns those
-inputs into a `Digest`. Every figure carries its denominator or says why it is unknown, and
-anything that could make a number wrong (an account that stopped syncing, posts without views)
-becomes a caveat rather than a silent gap.
+`gather` (`digests.gather`) does the reads; `compose` here is pure and turns those inputs into
+a `Digest` (`digests.model`). Every figure carries its denominator or says why it is unknown,
+and anything that could make a number wrong (an account that stopped syncing, posts without
+views) becomes a caveat rather than a silent gap.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from cloudstro.analytics import (
     BestTimeResult,
-    Period,
     PostBrief,
     best_posting_times,
     engagement_velocity,
@@ -29,193 +24,37 @@ from cloudstro.analytics import (
     summarize_performance,
     top_and_bottom,
 )
+from cloudstro.digests.gather import (
+    HISTORY_DAYS,
+    TOP_POSTS,
+    DigestInputs,
+    digest_key,
+    digest_period,
+    gather,
+    posts_in,
+    previous_digest_key,
+    previous_occurrence_key,
+    previous_period,
+)
+from cloudstro.digests.model import (
+    BestTimes,
+    Digest,
+    Heatmap,
+    InsightLine,
+    PlatformLine,
+    PostLine,
+    SlotLine,
+)
 from cloudstro.digests.schedule import Occurrence
 from cloudstro.store import Store
 from cloudstro.store.platforms import shown_name as platform_name
-from cloudstro.store.records import (
-    WEEKDAYS,
-    AccountSummary,
-    AIInsight,
-    EngagementSnapshot,
-    SocialPost,
-    UserProfile,
-)
+from cloudstro.store.records import WEEKDAYS, AccountSummary, AIInsight, SocialPost, UserProfile
 
-log = logging.getLogger("cloudstro.digests")
+__all__ = ["BestTimes", "Digest", "DigestInputs", "Heatmap", "InsightLine", "PlatformLine",
+           "PostLine", "SlotLine", "build_digest", "compose", "digest_key", "gather",
+           "platform_name", "previous_digest_key", "previous_occurrence_key"]
 
-HISTORY_DAYS = 90  # posting-time evidence (heatmap, best slots when no insight is stored)
-TOP_POSTS = 3
 MAX_INSIGHTS = 3
-MAX_ACCOUNTS = 50
-HISTORY_SNAPSHOTS = 50  # per post: enough to cover 24 hours of measurements
-
-
-
-def digest_key(user_id: str, occurrence: Occurrence) -> str:
-    """The runtime-table key that makes one user's digest for one period happen once."""
-    return f"DIGEST#{user_id}#{occurrence.key}"
-
-
-def previous_occurrence_key(occurrence: Occurrence) -> str:
-    step = 1 if occurrence.cadence == "daily" else 7
-    return f"{occurrence.cadence}#{(occurrence.local_date - timedelta(days=step)).isoformat()}"
-
-
-# --------------------------------------------------------------------------- the model
-
-
-class PlatformLine(BaseModel):
-    platform: str
-    posts: int
-    interactions: int
-    interactions_change_pct: float | None
-    previous_interactions: int
-    engagement_rate: float | None  # interactions per 100 views
-    engagement_rate_denominator: str
-    followers: int | None
-    follower_change: int | None
-    follower_note: str
-
-
-class PostLine(BaseModel):
-    postId: str
-    platform: str
-    posted: str  # local time, readable
-    content: str
-    interactions: int
-    lift: float  # vs the account's typical post in the period
-    engagement_rate: float | None
-    url: str | None
-    interactions_1h: int | None
-    interactions_24h: int | None
-    velocity_note: str
-
-
-class SlotLine(BaseModel):
-    label: str
-    expected_lift: float
-    score: float
-    posts: int
-
-
-class BestTimes(BaseModel):
-    source: str
-    confidence: float
-    message: str
-    slots: list[SlotLine]
-
-
-class InsightLine(BaseModel):
-    type: str
-    platform: str | None
-    recommendation: str
-    confidence: float
-
-
-class Heatmap(BaseModel):
-    """Mean lift (0.2 = +20% over the typical post) per local weekday x hour; None = no posts."""
-
-    timezone: str
-    window: str
-    lift: list[list[float | None]]  # [weekday 0=Monday][hour]
-    posts: list[list[int]]
-
-    @property
-    def total_posts(self) -> int:
-        return sum(sum(row) for row in self.posts)
-
-
-class Digest(BaseModel):
-    userId: str
-    name: str
-    timezone: str
-    cadence: str
-    occurrence_key: str
-    period_label: str
-    previous_label: str
-    period_start: datetime
-    period_end: datetime
-    has_data: bool
-    headline: str
-    platforms: list[PlatformLine]
-    top_posts: list[PostLine]
-    weakest: PostLine | None
-    best_times: BestTimes | None
-    insights: list[InsightLine]
-    caveats: list[str]
-    heatmap: Heatmap | None
-    followers_now: dict[str, int]
-    summary: str | None = None
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class DigestInputs:
-    """Everything a digest is made of, read once."""
-
-    profile: UserProfile
-    occurrence: Occurrence
-    now: datetime
-    posts: list[SocialPost]  # own posts of [period_end - HISTORY_DAYS, period_end)
-    accounts: list[AccountSummary]
-    insights: list[AIInsight]  # live, most confident first
-    previous_record: dict[str, Any] | None  # the previous period's sent-digest record
-    histories: dict[str, list[EngagementSnapshot]] = field(default_factory=dict)
-
-
-def gather(store: Store, profile: UserProfile, occurrence: Occurrence, now: datetime,
-           previous_record: dict[str, Any] | None = None) -> DigestInputs:
-    """The reads for one digest; engagement history is fetched for the named posts only."""
-    end = occurrence.period_end
-    posts = [post for post in store.posts.list_in_period(
-        profile.userId, end - timedelta(days=HISTORY_DAYS), end) if post.isOwn]
-    inputs = DigestInputs(
-        profile=profile, occurrence=occurrence, now=now, posts=posts,
-        accounts=store.accounts.list_for_user(profile.userId, limit=MAX_ACCOUNTS),
-        insights=store.insights.active(profile.userId, now=now),
-        previous_record=previous_record,
-    )
-    for post in _named_posts(inputs):
-        inputs.histories[post.postId] = store.engagement.history_for_post(
-            profile.userId, post.postId, limit=HISTORY_SNAPSHOTS)
-    return inputs
-
-
-def _local_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
-    """Periods start and end at the user's digest time, so they are labelled on their clock."""
-    first, last = start.astimezone(zone), end.astimezone(zone)
-    return f"{first:%a %d %b %H:%M} to {last:%a %d %b %Y %H:%M} ({zone.key})"
-
-
-def _period(occurrence: Occurrence, zone: ZoneInfo) -> Period:
-    return Period.between(occurrence.period_start, occurrence.period_end,
-                          label=_local_label(occurrence.period_start, occurrence.period_end,
-                                             zone))
-
-
-def _previous(period: Period, zone: ZoneInfo) -> Period:
-    before = period.previous()
-    return Period.between(before.start, before.end,
-                          label=_local_label(before.start, before.end, zone))
-
-
-def _in_period(posts: list[SocialPost], period: Period) -> list[SocialPost]:
-    return [post for post in posts if period.contains(post.createdAt)]
-
-
-def _named_posts(inputs: DigestInputs) -> list[SocialPost]:
-    """The top posts and the weakest one: the only posts whose history the digest reads."""
-    period = _period(inputs.occurrence, ZoneInfo(inputs.profile.zone))
-    current = _in_period(inputs.posts, period)
-    ranked = top_and_bottom(current, TOP_POSTS)
-    wanted = [brief.postId for brief in ranked.top] + [b.postId for b in ranked.bottom[:1]]
-    by_id = {post.postId: post for post in current}
-    return [by_id[post_id] for post_id in wanted if post_id in by_id]
-
-
-# --------------------------------------------------------------------------- composing
 
 
 def build_digest(store: Store, profile: UserProfile, occurrence: Occurrence, now: datetime,
@@ -226,10 +65,10 @@ def build_digest(store: Store, profile: UserProfile, occurrence: Occurrence, now
 def compose(inputs: DigestInputs) -> Digest:
     profile, occurrence = inputs.profile, inputs.occurrence
     zone = ZoneInfo(profile.zone)
-    period = _period(occurrence, zone)
-    previous = _previous(period, zone)
-    current = _in_period(inputs.posts, period)
-    before = _in_period(inputs.posts, previous)
+    period = digest_period(occurrence, zone)
+    previous = previous_period(period, zone)
+    current = posts_in(inputs.posts, period)
+    before = posts_in(inputs.posts, previous)
     followers_now = _followers(inputs.accounts)
     noun = "day" if occurrence.cadence == "daily" else "week"
 

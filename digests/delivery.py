@@ -2,7 +2,8 @@
 
 The message goes first and alone decides "sent"; the chart follows as a file in the same
 conversation. A chart that fails to upload leaves a complete digest without its picture,
-which is better than a second copy of the message on a retry.
+which is better than a second copy of the message on a retry. The client comes from
+`cloudstro.slackkit.client`, the one the live Slack app uses too.
 """
 
 from __future__ import annotations
@@ -12,29 +13,12 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from cloudstro.config import Settings
 from cloudstro.digests.blocks import digest_blocks, fallback_text
-from cloudstro.digests.content import Digest
+from cloudstro.digests.model import Digest
 from cloudstro.store.records import UserProfile
 
 log = logging.getLogger("cloudstro.digests")
-
-
-class SlackNotConfigured(RuntimeError):
-    pass
-
-
-def make_slack_client(settings: Settings) -> WebClient:
-    """A Web API client that waits out rate limits (Retry-After) instead of dropping digests."""
-    if settings.slack_bot_token is None:
-        raise SlackNotConfigured("SLACK_BOT_TOKEN is not set: digests are sent by the Slack "
-                                 "app's bot token (xoxb-...)")
-    return WebClient(token=settings.slack_bot_token.get_secret_value(),
-                     base_url=settings.slack_api_url,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                     RateLimitErrorRetryHandler(max_retry_count=3)])
 
 
 def destination(profile: UserProfile) -> str | None:

@@ -1,12 +1,13 @@
 """Sending every digest that is due, exactly once per user and period, from any number of runs.
 
 Exactly once rests on one conditional write per (user, period) in the runtime table
-(`store.claims`): a run builds the digest, then claims the period with a lease, posts, and marks
-the claim done (kept ~60 days). Two runs racing for a user: one claim write wins, the other
-run drops its copy. A run that dies after claiming leaves a claim that is not done; once its
-lease has passed, the next run takes it over and sends. The one window left is a crash in the
-instant between Slack accepting the message and the claim being marked done; a takeover then
-sends a second copy, which is the price of never silently losing a digest.
+(`Store.claims`, keys from `store.runtime_keys`): a run builds the digest, then claims the
+period with a lease, posts, and marks the claim done (kept ~60 days). Two runs racing for a
+user: one claim write wins, the other run drops its copy. A run that dies after claiming leaves
+a claim that is not done; once its lease has passed, the next run takes it over and sends. The
+one window left is a crash in the instant between Slack accepting the message and the claim
+being marked done; a takeover then sends a second copy, which is the price of never silently
+losing a digest.
 
 A claim is read before any work, so a run over users whose digests already went out only
 reads; `DigestScheduler` also remembers, in memory, which periods it has seen finished, so
@@ -31,7 +32,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from cloudstro.digests.blocks import digest_blocks
 from cloudstro.digests.chart import render_heatmap
-from cloudstro.digests.content import build_digest, digest_key, previous_occurrence_key
+from cloudstro.digests.content import build_digest
+from cloudstro.digests.gather import digest_key, previous_digest_key
 from cloudstro.digests.delivery import destination, post_message, upload_chart
 from cloudstro.digests.schedule import Occurrence, latest_occurrence
 from cloudstro.digests.summary import summarize
@@ -107,9 +109,8 @@ def run_due(store: Store, slack_client: WebClient, now: datetime, *,
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     started = time.perf_counter()
-    run = _Run(store, slack_client,
-               claims or ClaimsRepository(store.dynamo, store.names.runtime),
-               now.astimezone(UTC), model, lease_seconds, keep_days)
+    run = _Run(store, slack_client, claims or store.claims, now.astimezone(UTC), model,
+               lease_seconds, keep_days)
     report = RunReport(now=run.now)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
         pending = []
@@ -158,7 +159,7 @@ def _deliver(run: _Run, profile: UserProfile, occurrence: Occurrence, target: st
             if int(existing.get("expiresAt", 0)) >= int(time.time()):
                 return UserOutcome(user_id, "in_progress", period,
                                    "another run holds this digest's claim")
-        previous = run.claims.get_claim(f"DIGEST#{user_id}#{previous_occurrence_key(occurrence)}")
+        previous = run.claims.get_claim(previous_digest_key(user_id, occurrence))
         digest = build_digest(run.store, profile, occurrence, run.now, previous)
         digest.summary = summarize(digest, run.model)
         digest_blocks(digest)  # a digest Slack would refuse fails here, before the claim
@@ -204,7 +205,7 @@ class DigestScheduler:
         self.workers = workers
         self.model = model
         self.clock = clock
-        self.claims = ClaimsRepository(store.dynamo, store.names.runtime)
+        self.claims = store.claims
         self.last_report: RunReport | None = None
         self.runs = 0
         self.failures = 0

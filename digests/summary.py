@@ -16,7 +16,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from cloudstro.agent.messages import text_of
 from cloudstro.agent.prompts import load_prompt
 from cloudstro.config import Settings
-from cloudstro.digests.content import Digest
+from cloudstro.digests.model import Digest
 
 log = logging.getLogger("cloudstro.digests")
 

@@ -37,7 +37,6 @@ from cloudstro.ingest.writer import Author, RecordWriter, build_post, build_snap
 from cloudstro.ingest.writer import remeasured_post as remeasure
 from cloudstro.store import Store
 from cloudstro.store.accounts import REAUTH_REQUIRED, SyncView
-from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.errors import StoreError
 from cloudstro.store.platforms import API_PLATFORMS
 from cloudstro.store.records import SocialPost, iso_z
@@ -89,7 +88,7 @@ class SyncEngine:
         self.clock = clock
         self.sleep = sleep
         self.owner = owner or uuid.uuid4().hex
-        self.claims = ClaimsRepository(store.dynamo, store.names.runtime, owner=self.owner)
+        self.claims = store.claims_owned_by(self.owner)
         self.writer = RecordWriter(store)
         self.policy = RetryPolicy(max_attempts=self.settings.sync_max_attempts,
                                   max_wait=self.settings.sync_max_wait_s)

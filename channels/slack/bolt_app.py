@@ -21,34 +21,18 @@ from typing import Any
 from slack_bolt import App, Assistant
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, Conversations, SlackTurn
 from cloudstro.config import Settings
+from cloudstro.slackkit.client import SlackNotConfigured, web_client
 from cloudstro.store import Store
-from cloudstro.store.claims import ClaimsRepository
 
 log = logging.getLogger("cloudstro.slack")
 
 _USER_MESSAGE_SUBTYPES = (None, "file_share")  # a file with a caption is still a question
 
 
-class SlackNotConfigured(RuntimeError):
-    """A Slack setting the chosen mode needs is missing; the message names it."""
-
-
-def web_client(settings: Settings) -> WebClient:
-    """The Web API client: the configured base URL, and retries on 429 / 5xx / dropped links."""
-    if settings.slack_bot_token is None:
-        raise SlackNotConfigured("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else (
-        settings.slack_api_url + "/")
-    return WebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=base_url, timeout=30,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                        RateLimitErrorRetryHandler(max_retry_count=3),
-                        ServerErrorRetryHandler(max_retry_count=2)])
+__all__ = ["SlackNotConfigured", "build_slack_app", "register_listeners"]
 
 
 def build_slack_app(store: Store, assistant: Any, settings: Settings, *,
@@ -76,8 +60,7 @@ def build_slack_app(store: Store, assistant: Any, settings: Settings, *,
         pool = ThreadPoolExecutor(max_workers=workers or settings.slack_workers,
                                   thread_name_prefix="slack-answer")
         app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(app.logger, pool)
-    conversations = Conversations(store, assistant,
-                                  ClaimsRepository(store.dynamo, store.names.runtime))
+    conversations = Conversations(store, assistant)
     register_listeners(app, conversations)
     return app
 

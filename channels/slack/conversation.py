@@ -32,6 +32,7 @@ from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.runtime_keys import slack_event_key as event_key
 from cloudstro.store.errors import StoreUnavailableError
 from cloudstro.tools import tool_status
 
@@ -73,16 +74,13 @@ class SlackTurn:
         return f"slack-{self.channel}-{self.thread_ts}"
 
 
-def event_key(event_id: str) -> str:
-    return f"SLACKEVENT#{event_id}"
-
-
 class Conversations:
-    def __init__(self, store: Store, assistant: Any, claims: ClaimsRepository) -> None:
+    def __init__(self, store: Store, assistant: Any,
+                 claims: ClaimsRepository | None = None) -> None:
         self.store = store
         self.assistant = assistant
-        self.claims = claims
-        self.identity = SlackIdentity(store, claims)
+        self.claims = claims or store.claims
+        self.identity = SlackIdentity(store)
 
     # ------------------------------------------------------------------ turns
 
@@ -194,8 +192,8 @@ class Conversations:
             log.warning("ignored feedback value %r from %s", value, slack_user)
             return
         user_id = self.identity.linked_user(slack_user, team_id)
-        self.claims.put_record(
-            f"FEEDBACK#{channel}#{message_ts}", f"SLACKUSER#{slack_user}",
+        self.store.feedback.put(
+            channel, message_ts, slack_user,
             {"value": value, "slackUserId": slack_user, "slackTeamId": team_id,
              "userId": user_id, "channel": channel, "messageTs": message_ts,
              "threadId": f"slack-{channel}-{thread_ts}" if thread_ts else None,

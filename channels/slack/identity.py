@@ -1,7 +1,7 @@
 """Who is asking: a Slack user resolved to a CloudStro user id, or to nobody.
 
-The cheap path is a link record in the runtime table, `PK=SLACKUSER#<slack user id>`,
-`SK=LINK` → `userId` (no expiry): one GetItem, plus a GetItem on the profile to confirm the
+The cheap path is a link record in the runtime table (`store.slack_links`, keyed by the Slack
+user id) → `userId` (no expiry): one GetItem, plus a GetItem on the profile to confirm the
 profile still carries that Slack id (so re-linking or deleting a profile takes effect at once).
 Slack user ids are unique across workspaces, so the team is kept on the record and checked, not
 put in the key; that lets `cloudstro users link-slack` work without knowing the team.
@@ -23,11 +23,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cloudstro.store import Store
-from cloudstro.store.claims import ClaimsRepository
+from cloudstro.store.runtime import SlackLinksRepository
+from cloudstro.store.runtime_keys import SLACK_LINK_SK as LINK_SK
+from cloudstro.store.runtime_keys import slack_link_key as link_key
 
 log = logging.getLogger("cloudstro.slack")
 
-LINK_SK = "LINK"
+__all__ = ["LINK_SK", "NOT_LINKED", "Resolution", "SlackIdentity", "link_key"]
 
 NOT_LINKED = (
     "I can't answer yet: your Slack account isn't linked to a CloudStro account, so I don't "
@@ -37,10 +39,6 @@ NOT_LINKED = (
 )
 
 
-def link_key(slack_user_id: str) -> str:
-    return f"SLACKUSER#{slack_user_id}"
-
-
 @dataclass(frozen=True)
 class Resolution:
     user_id: str | None
@@ -48,9 +46,9 @@ class Resolution:
 
 
 class SlackIdentity:
-    def __init__(self, store: Store, records: ClaimsRepository) -> None:
+    def __init__(self, store: Store, records: SlackLinksRepository | None = None) -> None:
         self.store = store
-        self.records = records
+        self.records = records or store.slack_links
 
     def resolve(self, slack_user_id: str, team_id: str | None,
                 client: WebClient | None) -> Resolution:
@@ -74,7 +72,7 @@ class SlackIdentity:
         return Resolution(profile.userId, "email")
 
     def linked_user(self, slack_user_id: str, team_id: str | None = None) -> str | None:
-        record = self.records.get_record(link_key(slack_user_id), LINK_SK)
+        record = self.records.get(slack_user_id)
         if not record:
             return None
         linked_team = record.get("slackTeamId")
@@ -85,13 +83,12 @@ class SlackIdentity:
         return profile.userId if profile else None
 
     def link(self, user_id: str, slack_user_id: str, team_id: str | None) -> None:
-        """Profile first (it raises LookupError for an unknown user), then the lookup record."""
+        """Profile first (`UserNotFoundError` for an unknown user), then the lookup record."""
         if not slack_user_id.strip() or not slack_user_id[:1].isalpha():
             raise ValueError(f"{slack_user_id!r} is not a Slack user id (they look like U0123ABCD)")
         self.store.users.link_slack(user_id, slack_user_id, team_id)
-        self.records.put_record(link_key(slack_user_id), LINK_SK, {
-            "userId": user_id, "slackUserId": slack_user_id, "slackTeamId": team_id,
-            "linkedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.records.put(user_id, slack_user_id, team_id,
+                         datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     @staticmethod
     def _email_of(slack_user_id: str, client: WebClient) -> str | None:

@@ -29,7 +29,8 @@ from slack_sdk.signature import SignatureVerifier
 from cloudstro.channels.errors import error_payload
 from cloudstro.channels.http.logs import RequestInfo, bind_request, unbind_request
 from cloudstro.channels.slack import Refusal, screen_request
-from cloudstro.channels.slack.bolt_app import SlackNotConfigured, build_slack_app
+from cloudstro.channels.slack.bolt_app import build_slack_app
+from cloudstro.slackkit.client import SlackNotConfigured
 from cloudstro.config import Settings, get_settings
 from cloudstro.store import Store
 

@@ -20,8 +20,9 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from cloudstro.channels.slack.bolt_app import SlackNotConfigured, build_slack_app
+from cloudstro.channels.slack.bolt_app import build_slack_app
 from cloudstro.config import Settings
+from cloudstro.slackkit.client import SlackNotConfigured
 from cloudstro.store import Store
 
 log = logging.getLogger("cloudstro.slack")

@@ -229,6 +229,7 @@ def _quarantine(context: _Context, tally: Tally, rejected: Rejected,
 
 
 def _problems(error: ValidationError) -> str:
-    """Which attributes failed and why, without echoing their values."""
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['type']}"
+    """Which attributes failed and why, in the record model's words (its messages name the
+    rule, and at most a timestamp or key; the item itself is beside it in the file)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}"
                      for e in error.errors()[:5])

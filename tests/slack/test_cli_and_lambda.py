@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
 from cloudstro.channels.slack.lambda_handler import build_handler
 from cloudstro.cli.slack import register
-from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.demo import seed_demo
 from tests.slack.conftest import (
     UNTIL,
@@ -46,8 +45,7 @@ def test_link_slack_links_by_hand(local_store, command_line):
     assert "Linked Slack user U0CAROL to demo_user_001" in result.output
     profile = local_store.users.get("demo_user_001")
     assert (profile.slackUserId, profile.slackTeamId) == ("U0CAROL", "T0TEST")
-    identity = SlackIdentity(local_store, ClaimsRepository(local_store.dynamo,
-                                                           local_store.names.runtime))
+    identity = SlackIdentity(local_store)
     assert identity.linked_user("U0CAROL", "T0TEST") == "demo_user_001"
     assert identity.linked_user("U0CAROL", "T0OTHER") is None  # another workspace's U0CAROL
 
