@@ -17,8 +17,8 @@ from pydantic import SecretStr
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 from cloudstro.config import Clock, utc_now
 from cloudstro.ingest.oauth import ConnectError, begin_connection
-from cloudstro.store.errors import NotFoundError, UserNotFoundError
 from cloudstro.store.accounts import new_account_fields
+from cloudstro.store.errors import NotFoundError, UserNotFoundError
 from cloudstro.store.platforms import PLATFORM_NAMES, display_name, platform_info
 
 # A connection whose lifetime the operator does not know (Facebook page tokens never expire)

@@ -67,8 +67,8 @@ def _digest_scheduler(settings: Settings, store: Store) -> DigestScheduler | Non
         err.print("[dim]Digests off: SLACK_BOT_TOKEN is not set[/dim]")
         return None
     from cloudstro.digests.runner import DigestScheduler
-    from cloudstro.slackkit.client import web_client
     from cloudstro.digests.summary import summary_model
+    from cloudstro.slackkit.client import web_client
 
     return DigestScheduler(store, web_client(settings), model=summary_model(settings))
 
@@ -100,8 +100,8 @@ def issue(user_id: str, ttl_days: float, no_check_user: bool) -> None:
         issue_token,
         resolve_secret,
         verify_token,
-    from cloudstro.store.errors import NotFoundError
     )
+    from cloudstro.store.errors import NotFoundError
 
     settings = get_settings()
     store = open_store(quiet=True)

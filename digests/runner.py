@@ -33,8 +33,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from cloudstro.digests.blocks import digest_blocks
 from cloudstro.digests.chart import render_heatmap
 from cloudstro.digests.content import build_digest
-from cloudstro.digests.gather import digest_key, previous_digest_key
 from cloudstro.digests.delivery import destination, post_message, upload_chart
+from cloudstro.digests.gather import digest_key, previous_digest_key
 from cloudstro.digests.schedule import Occurrence, latest_occurrence
 from cloudstro.digests.summary import summarize
 from cloudstro.store import Store

@@ -32,8 +32,8 @@ from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
-from cloudstro.store.runtime_keys import slack_event_key as event_key
 from cloudstro.store.errors import StoreUnavailableError
+from cloudstro.store.runtime_keys import slack_event_key as event_key
 from cloudstro.tools import tool_status
 
 log = logging.getLogger("cloudstro.slack")

@@ -30,8 +30,8 @@ from cloudstro.channels.errors import error_payload
 from cloudstro.channels.http.logs import RequestInfo, bind_request, unbind_request
 from cloudstro.channels.slack import Refusal, screen_request
 from cloudstro.channels.slack.bolt_app import build_slack_app
-from cloudstro.slackkit.client import SlackNotConfigured
 from cloudstro.config import Settings, get_settings
+from cloudstro.slackkit.client import SlackNotConfigured
 from cloudstro.store import Store
 
 _handler: ScreenedSlackHandler | None = None
