@@ -10,18 +10,23 @@ stores nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
+from cloudstro.channels.app import create_app
+from cloudstro.channels.http.connections import request_clock
 from cloudstro.channels.http.logs import content_free
 from cloudstro.store.accounts import SyncView
 from tests.connect.conftest import ConnectStack, account_path, wait_for
 from tests.connect.provider import FACEBOOK_PAGES, USERNAMES
-from tests.http.conftest import auth
+from tests.http.conftest import SECRET, auth
 from tests.ingest.conftest import NOW, seed_posts
+from tests.servers import free_port, start_server
 
 pytestmark = pytest.mark.integration
 
@@ -285,6 +290,46 @@ def test_unknown_platform_and_no_bearer(stack: ConnectStack) -> None:
     assert unknown.json()["error"]["code"] == "unknown_platform"
     assert anonymous.status_code == 401
     assert callback.status_code == 404 and "no platform called" in callback.text
+
+
+@contextmanager
+def variant(stack: ConnectStack, **changes: object) -> Iterator[str]:
+    """A second server on the same tables and clock with some settings changed."""
+    app = create_app(stack.settings.model_copy(update=changes), stack.store,
+                     auth_secret=SECRET)
+    app.dependency_overrides[request_clock] = lambda: stack.clock
+    server = start_server(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_a_platform_that_does_not_answer_gets_a_502_page_and_nothing_stored(
+        stack: ConnectStack) -> None:
+    user_id = stack.new_user()
+    closed = f"http://127.0.0.1:{free_port()}"
+    with variant(stack, twitter_api_url=closed) as url, httpx.Client(base_url=url,
+                                                                     timeout=30) as client:
+        link = stack.start(client, user_id, "twitter")
+        state = parse_qs(urlsplit(link).query)["state"][0]
+        answer = client.get("/oauth/twitter/callback", params={"code": "c", "state": state})
+        replay = client.get("/oauth/twitter/callback", params={"code": "c", "state": state})
+
+    assert answer.status_code == 502
+    assert "Twitter/X could not be reached" in answer.text
+    assert replay.status_code == 400
+    assert views(stack, user_id) == []
+
+
+def test_a_platform_without_client_settings_is_a_clear_503(stack: ConnectStack) -> None:
+    user_id = stack.new_user()
+    with variant(stack, facebook_app_id=None) as url, httpx.Client(base_url=url,
+                                                                   timeout=30) as client:
+        answer = client.post("/v1/connections/facebook", headers=auth(user_id))
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "not_configured"
+    assert "FACEBOOK_APP_ID is not set" in answer.json()["error"]["message"]
 
 
 def test_list_then_disconnect_keeping_posts_then_deleting_them(stack: ConnectStack) -> None:
