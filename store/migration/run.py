@@ -111,17 +111,20 @@ def migrate(store: Store, options: MigrationOptions, *, clock: Clock = utc_now,
         after_page=after_page or (lambda _page: None))
     before = sum(state.tally.scanned for state in states)
     started = time.perf_counter()
+    pending = [state for state in states if not state.done]
+    pool = ThreadPoolExecutor(max_workers=max(1, len(pending)), thread_name_prefix="migrate")
     try:
-        pending = [state for state in states if not state.done]
-        with ThreadPoolExecutor(max_workers=max(1, len(pending)),
-                                thread_name_prefix="migrate") as pool:
-            futures = [pool.submit(_run_segment, context, state) for state in pending]
-            errors = [future.exception() for future in futures]
-        failures = [error for error in errors if error and not isinstance(error, _Stopped)]
-        if failures:
-            raise failures[0]
+        futures = [pool.submit(_run_segment, context, state) for state in pending]
+        errors = [future.exception() for future in futures]
+    except BaseException:  # Ctrl-C: every segment stops at its page boundary, progress saved
+        context.stop.set()
+        raise
     finally:
+        pool.shutdown(wait=True)
         context.quarantine.close()
+    failures = [error for error in errors if error and not isinstance(error, _Stopped)]
+    if failures:
+        raise failures[0]
     seconds = time.perf_counter() - started
     total = Tally()
     for state in states:
