@@ -154,6 +154,11 @@ class Settings(BaseSettings):
     sync_max_wait_s: float = Field(120.0, ge=0, alias="CLOUDSTRO_SYNC_MAX_WAIT_S")
     sync_interval_s: float = Field(900.0, gt=0, alias="CLOUDSTRO_SYNC_INTERVAL_S")
 
+    # On AWS: the Secrets Manager secret whose JSON keys are this class's variable names
+    # (read once per process by `config.secrets`), and the queue that carries batch work.
+    secret_arn: str | None = Field(None, alias="CLOUDSTRO_SECRET_ARN")
+    work_queue_url: str | None = Field(None, alias="CLOUDSTRO_WORK_QUEUE_URL")
+
     @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
                      "slack_bot_token", "slack_signing_secret", "slack_app_token",
                      "twitter_client_id", "twitter_client_secret", "facebook_app_id",

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -251,3 +251,55 @@ class DigestScheduler:
                 self.failures += 1
                 log.exception("digest run failed; retrying in %.0fs", self.interval_seconds)
             self._stop.wait(self.interval_seconds)
+
+
+# ---------------------------------------------------------------------- one unit at a time
+# A fan-out run (on AWS: one queue message per user) asks which users are owed a digest, then
+# hands each user to `deliver_due` wherever it runs; the claim keeps it exactly once.
+
+
+def _owed(profile: UserProfile, now: datetime) -> Occurrence | None:
+    return latest_occurrence(profile.digest, profile.zone, now) if profile.digest else None
+
+
+def pending_digests(store: Store, now: datetime,
+                    claims: ClaimsRepository | None = None) -> Iterator[str]:
+    """Users owed a digest at `now` that no run has finished sending, one read per user.
+
+    Users whose digest already went out are left out, so a queue carries only work; one whose
+    digest is in progress stays in, and `deliver_due` decides with the claim.
+    """
+    claims = claims or ClaimsRepository(store.dynamo, store.names.runtime)
+    now = now.astimezone(UTC)
+
+    def unreadable(user_id: str, _error: ValidationError) -> None:
+        log.warning("digest due check skipped the unreadable profile of %s", user_id)
+
+    for profile in store.users.iter_active(on_invalid=unreadable):
+        occurrence = _owed(profile, now)
+        if occurrence is None or destination(profile) is None:
+            continue
+        claim = claims.get_claim(digest_key(profile.userId, occurrence))
+        if claim is None or not claim.get("done"):
+            yield profile.userId
+
+
+def deliver_due(store: Store, slack_client: WebClient, user_id: str, now: datetime, *,
+                model: BaseChatModel | None = None, claims: ClaimsRepository | None = None,
+                lease_seconds: int = LEASE_SECONDS, keep_days: int = KEEP_SENT_DAYS
+                ) -> UserOutcome:
+    """The digest `user_id` is owed at `now`, sent at most once; the unit of a fan-out run."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (add 'Z' or an offset)")
+    run = _Run(store, slack_client, claims or ClaimsRepository(store.dynamo, store.names.runtime),
+               now.astimezone(UTC), model, lease_seconds, keep_days)
+    profile = store.users.get(user_id)
+    if profile is None or not profile.isActive:
+        return UserOutcome(user_id, "skipped", "", "no active user")
+    occurrence = _owed(profile, run.now)
+    if occurrence is None:
+        return UserOutcome(user_id, "skipped", "", "digests are off")
+    target = destination(profile)
+    if target is None:
+        return UserOutcome(user_id, "skipped", occurrence.key, NO_DESTINATION)
+    return _deliver(run, profile, occurrence, target)

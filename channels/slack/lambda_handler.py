@@ -93,8 +93,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     with _lock:
         if _handler is None:
             from cloudstro.channels.http.logs import configure_logging
+            from cloudstro.config.secrets import load_secret_into_environment
 
             configure_logging("info")
+            load_secret_into_environment()  # the signing secret must be there before bolt
             _handler = build_handler()
     return _handler.handle(event, context)
 
