@@ -129,7 +129,7 @@ def connect(platform: str, user_id: str) -> None:
     store = open_store(quiet=True)
     try:
         if store.users.get(user_id) is None:
-            fail(LookupError(f"no user {user_id!r}; create the user first"))
+            fail(UserNotFoundError(user_id, hint="create the user first"))
         url = begin_connection(store, store.settings, user_id, platform, clock())
     except (*STORE_ERRORS, ConnectError) as exc:
         fail(exc)
