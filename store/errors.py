@@ -5,13 +5,13 @@ place an SDK failure becomes one of these, so a caller picks its reaction by kin
 SDK error code. The kinds, after PynamoDB's `exceptions.py`:
 
 - `NotFoundError`: a record the operation requires is absent (an unknown user);
-- `ConditionFailedError`: a conditional write's condition did not hold (repositories turn it
-  into a False return where losing the race is an ordinary outcome);
-- `StoreRequestRefusedError`: DynamoDB refused the request itself (a bug, not an outage);
+- `StoreRequestRefusedError`: DynamoDB refused the request itself (a bug, not an outage), and
+  its kind `ConditionFailedError`: a conditional write's condition did not hold (repositories
+  turn it into a False return where losing the race is an ordinary outcome);
 - `StoreUnavailableError`: nothing wrong with the request, DynamoDB did not serve it now;
 - `TableMissingError` / `IndexMissingError`: the tables are not set up as the code expects.
 
-The first three are `StoreUsageError`s: retrying the same call will not help, and it does not
+The first two are `StoreUsageError`s: retrying the same call will not help, and it does not
 mean the store is down. Every message tells the person at the keyboard what to do next.
 """
 
@@ -39,15 +39,6 @@ class UserNotFoundError(NotFoundError):
         self.user_id = user_id
 
 
-class ConditionFailedError(StoreUsageError):
-    """A conditional write found the item not in the state its condition required."""
-
-    def __init__(self, table: str) -> None:
-        super().__init__(f"a conditional write to {table!r} found its condition false")
-        self.table = table
-        self.code = "ConditionalCheckFailedException"
-
-
 class StoreRequestRefusedError(StoreUsageError):
     """DynamoDB refused a request as invalid (the SDK's error code is kept in `code`)."""
 
@@ -55,6 +46,13 @@ class StoreRequestRefusedError(StoreUsageError):
         super().__init__(f"DynamoDB refused a request to {table!r} ({code}): {message}")
         self.table = table
         self.code = code
+
+
+class ConditionFailedError(StoreRequestRefusedError):
+    """A conditional write found the item not in the state its condition required."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table, "ConditionalCheckFailedException", "its condition was false")
 
 
 class TableMissingError(StoreError):
