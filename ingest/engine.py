@@ -35,6 +35,7 @@ from cloudstro.ingest.schedule import REFRESH_HORIZON, TIERS, is_due, refresh_in
 from cloudstro.ingest.tokens import TokenKeeper
 from cloudstro.ingest.writer import Author, RecordWriter, build_post, build_snapshot
 from cloudstro.ingest.writer import remeasured_post as remeasure
+from cloudstro.slackkit.reauth_notice import AccountRefused, ReauthNotices
 from cloudstro.store import Store
 from cloudstro.store.accounts import REAUTH_REQUIRED, SyncView
 from cloudstro.store.errors import StoreError
@@ -82,9 +83,14 @@ class SyncEngine:
 
     def __init__(self, store: Store, settings: Settings | None = None, *,
                  clock: Clock = utc_now, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep, owner: str | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, owner: str | None = None,
+                 reauth_notices: ReauthNotices | None = None) -> None:
         self.store = store
         self.settings = settings or store.settings
+        # The owner of an account marked reauth_required is told in Slack (once), when the
+        # bot token is set.
+        self.reauth_notices = reauth_notices or ReauthNotices.from_settings(store,
+                                                                            self.settings)
         self.clock = clock
         self.sleep = sleep
         self.owner = owner or uuid.uuid4().hex
@@ -206,6 +212,12 @@ class SyncEngine:
                                                          view.accountId, exc.reason, self.clock())
             except StoreError as store_exc:
                 result.errors.append(str(store_exc))
+            else:
+                if self.reauth_notices is not None:
+                    self.reauth_notices.send(AccountRefused(
+                        view.userId, view.platform, view.accountId,
+                        view.accountHandle or view.accountName or None, exc.reason,
+                        keeper.token_version))
         except (IngestError, StoreError) as exc:
             failed = True
             result.status = "error"

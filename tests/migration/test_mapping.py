@@ -184,3 +184,28 @@ def test_a_re_run_keeps_what_the_product_did_to_an_account_since(moto_store: Sto
     assert (after["tokenVersion"], after["syncState"], after["postCount"]) == (
         1, {"cursor": "abc"}, 12)
     assert after["accountName"] == example["accountName"]
+
+
+@pytest.mark.parametrize(("flags", "shown"), [((), True), (("--quiet",), False)])
+def test_the_progress_line_shows_items_per_second_on_a_terminal_only(
+        moto_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        flags: tuple[str, ...], shown: bool) -> None:
+    from click.testing import CliRunner
+    from rich.console import Console
+
+    from cloudstro.cli import migrate as migrate_command
+    from cloudstro.cli.db import db
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto")
+    create_source(moto_store.dynamo, SOURCE)
+    load_source(moto_store.dynamo, SOURCE, [legacy_of(seed_examples()[0], *SEED_KEYS[0])])
+    terminal = Console(stderr=True, force_terminal=True, width=120)
+    monkeypatch.setattr(migrate_command, "err", terminal)
+
+    result = CliRunner().invoke(db, ["migrate-from-pksk", "--source", SOURCE, "--quarantine",
+                                     str(tmp_path / "q.jsonl"), *flags])
+
+    assert result.exit_code == 0, result.output
+    assert ("items/s" in result.stderr) is shown
+    assert "1 items read" in result.stdout or '"scanned": 1' in result.stdout
