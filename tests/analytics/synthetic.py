@@ -15,43 +15,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cloudstro.store.records import SocialPost
+from tests.support.builders import make_post
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-def make_post(
-    post_id: str,
-    created_at: datetime | str,
-    likes: int,
-    shares: int = 0,
-    comments: int = 0,
-    views: int | None = None,
-    *,
-    platform: str = "twitter",
-    author: str = "acct-1",
-    content: str = "hello world",
-    hashtags: list[str] | None = None,
-    media: list[dict] | None = None,
-    user: str = "user-1",
-) -> SocialPost:
-    created = created_at if isinstance(created_at, str) else created_at.astimezone(UTC)
-    data = {
-        "userId": user,
-        "id": post_id,
-        "platform": platform,
-        "content": content,
-        "authorId": author,
-        "authorName": "Author",
-        "authorHandle": "@author",
-        "url": f"https://example.com/{post_id}",
-        "engagement": {"likes": likes, "shares": shares, "comments": comments, "views": views},
-        "createdAt": created,
-        "fetchedAt": "2026-12-31T00:00:00Z",
-        "hashtags": hashtags or [],
-    }
-    if media is not None:
-        data["media"] = media
-    return SocialPost.model_validate(data)
 
 
 @dataclass

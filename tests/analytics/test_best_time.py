@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cloudstro.analytics import best_posting_times
-from tests.analytics.synthetic import make_post, naive_local_top, naive_utc_top, synthetic_user
+from tests.analytics.synthetic import naive_local_top, naive_utc_top, synthetic_user
+from tests.support.builders import make_post
 
 TIMEZONES = ("America/New_York", "Asia/Tokyo")
 

@@ -9,12 +9,8 @@ from zoneinfo import ZoneInfo
 
 from cloudstro.analytics import best_posting_times
 from cloudstro.analytics.normalize import post_parts
-from tests.analytics.synthetic import (
-    hand_rate_top,
-    make_post,
-    naive_utc_top,
-    viewed_user,
-)
+from tests.analytics.synthetic import hand_rate_top, naive_utc_top, viewed_user
+from tests.support.builders import make_post
 
 ZONES = ("Europe/Berlin", "America/New_York")
 

@@ -1,7 +1,7 @@
 import pytest
 
 from cloudstro.analytics import content_performance, rank_posts, top_and_bottom
-from tests.analytics.synthetic import make_post
+from tests.support.builders import make_post
 
 IMAGE = [{"type": "image", "url": "https://example.com/i.png"}]
 VIDEO = [{"type": "video", "url": "https://example.com/v.mp4"}]

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cloudstro.analytics import Period, summarize_performance
-from tests.analytics.synthetic import make_post
+from tests.support.builders import make_post
 
 PERIOD = Period.last(7, datetime(2026, 11, 24, tzinfo=UTC))
 

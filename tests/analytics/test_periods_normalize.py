@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cloudstro.analytics import Period, account_medians, post_outcomes
-from tests.analytics.synthetic import make_post
+from tests.support.builders import make_post
 
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 

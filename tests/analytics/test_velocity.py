@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from cloudstro.analytics import engagement_velocity
 from cloudstro.store.records import EngagementSnapshot, EngagementVelocity
-from tests.analytics.synthetic import make_post
+from tests.support.builders import make_post
 
 
 def test_marks_use_latest_measurement_at_or_before():

@@ -31,7 +31,7 @@ from tests.http.conftest import SECRET, auth
 from tests.ingest.conftest import ACCOUNT_IDS, NOW
 from tests.ingest.standins import PlatformState, _LateBoundApp
 from tests.servers import LiveServer, start_server
-from tests.store.factories import user
+from tests.support.builders import user
 
 
 class MovableClock:
@@ -108,7 +108,7 @@ def running_stack(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFa
         CLOUDSTRO_LLM="offline", AWS_REGION="us-east-1",
         CLOUDSTRO_DATA_DIR=str(tmp_path_factory.mktemp("connect-data")),
         CLOUDSTRO_PUBLIC_URL=server.url, CLOUDSTRO_RATE_LIMIT_PER_MINUTE="100000",
-        **providers.env)
+        CLOUDSTRO_STORE_WAIT_S="60", **providers.env).for_batch()  # patient on a busy machine
     dynamo = Dynamo(settings)
     create_tables(dynamo)
     store = Store(dynamo, settings)

@@ -8,7 +8,8 @@ from cloudstro.digests.blocks import digest_blocks
 from cloudstro.digests.content import build_digest
 from cloudstro.digests.schedule import latest_occurrence
 from cloudstro.store import Store
-from tests.digests.conftest import NOW, add_account, add_posts, add_user
+from tests.support.builders import add_account, add_posts, add_user
+from tests.support.constants import NOW
 
 REASON = "the platform refused the token refresh (invalid_grant)"
 

@@ -16,7 +16,7 @@ from cloudstro.config import fixed_clock, get_settings
 from cloudstro.store import Store
 from tests.ingest.conftest import NOW, seed_posts
 from tests.ingest.standins import StandIns
-from tests.store.factories import user
+from tests.support.builders import user
 
 pytestmark = pytest.mark.integration
 USER = "maker_1"

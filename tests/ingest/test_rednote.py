@@ -30,7 +30,7 @@ from cloudstro.ingest.rednote import (
     parse_export_time,
 )
 from cloudstro.store import Store
-from tests.store.factories import account_fields, user
+from tests.support.builders import account_fields, user
 
 USER = "creator_1"
 RED_ID = "95012345678"

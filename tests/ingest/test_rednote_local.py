@@ -16,7 +16,7 @@ from cloudstro.cli import import_cmd
 from cloudstro.config import fixed_clock
 from cloudstro.ingest.rednote import note_id, parse_export_time
 from tests.ingest.test_rednote import HEADER_A, NOTICE, RED_ID, USER, xlsx_export
-from tests.store.factories import user
+from tests.support.builders import user
 
 pytestmark = pytest.mark.integration
 

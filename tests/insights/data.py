@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from cloudstro.store.records import SocialPost, UserProfile
-from tests.analytics.synthetic import make_post
+from cloudstro.store.records import SocialPost
+from tests.support.builders import make_post, profile
+from tests.support.constants import NOW
 
-NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 USER = "user-1"
 VIDEO = [{"type": "video", "url": "https://cdn.example.com/v.mp4"}]
 
-
-def profile(user_id: str = USER, timezone: str = "America/New_York") -> UserProfile:
-    return UserProfile.model_validate({
-        "userId": user_id, "email": f"{user_id}@example.com", "username": user_id,
-        "fullName": "Test User", "createdAt": "2025-01-01T00:00:00Z",
-        "updatedAt": "2025-01-01T00:00:00Z", "timezone": timezone})
+__all__ = ["NOW", "USER", "VIDEO", "profile", "timing_posts"]
 
 
 def timing_posts(count: int = 120, best: int = 18, user: str = USER,

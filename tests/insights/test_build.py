@@ -15,8 +15,8 @@ from cloudstro.insights.build import (
     timing_insight,
     trend_insight,
 )
-from tests.analytics.synthetic import make_post
 from tests.insights.data import NOW, USER, VIDEO, timing_posts
+from tests.support.builders import make_post
 
 
 def test_optimal_timing_finds_the_hour_in_the_users_zone_in_the_seed_format():

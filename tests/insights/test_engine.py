@@ -12,8 +12,8 @@ from cloudstro.insights.build import insight_id
 from cloudstro.store.records import AIInsight
 from cloudstro.tools.context import UserContext
 from cloudstro.tools.posts import get_best_time_to_post, get_content_performance
-from tests.analytics.synthetic import make_post
-from tests.insights.data import NOW, USER, profile, timing_posts
+from tests.insights.data import NOW, USER, timing_posts
+from tests.support.builders import make_post, profile
 
 
 @pytest.fixture

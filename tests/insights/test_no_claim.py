@@ -6,8 +6,8 @@ import random
 from datetime import timedelta
 
 from cloudstro.insights.build import content_insight
-from tests.analytics.synthetic import make_post
 from tests.insights.data import NOW, USER, VIDEO
+from tests.support.builders import make_post
 
 
 def _flat_posts() -> list:

@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from cloudstro.cli.insights import insights
-from tests.insights.data import USER, profile, timing_posts
+from tests.insights.data import USER, timing_posts
+from tests.support.builders import profile
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,8 @@ from cloudstro.insights import refresh_user
 from cloudstro.insights.answers import best_time
 from cloudstro.insights.build import OtherTimezone, timing_answer
 from cloudstro.insights.engine import change_timezone
-from tests.insights.data import NOW, USER, profile, timing_posts
+from tests.insights.data import NOW, USER, timing_posts
+from tests.support.builders import profile
 
 # timing_posts: the best hour is 18:00 New York (22:00 or 23:00 UTC, 07:00 or 08:00 Tokyo).
 

@@ -40,7 +40,7 @@ from tests.slack.markup_checks import (
     assert_no_markup_in_message,
     markdown_markup,
 )
-from tests.store.factories import post_data, user
+from tests.support.builders import post_data, user
 
 pytestmark = pytest.mark.integration
 

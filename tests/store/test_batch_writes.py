@@ -11,7 +11,7 @@ from cloudstro.store import Store, base
 from cloudstro.store.base import BATCH_SIZE, MAX_BATCH_ATTEMPTS
 from cloudstro.store.errors import UnprocessedItemsError
 from cloudstro.store.records import SocialPost
-from tests.store.factories import post, post_data
+from tests.support.builders import post, post_data
 
 
 def _count(store: Store, table: str) -> int:

@@ -26,8 +26,7 @@ from cloudstro.digests.schedule import latest_occurrence
 from cloudstro.insights.build import focus_insight
 from cloudstro.store import Store, platforms
 from cloudstro.store.platforms import REGISTRY
-from tests.digests.conftest import add_account, add_user
-from tests.store.factories import post
+from tests.support.builders import add_account, add_user, post
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("agent", "tools", "analytics", "digests", "insights", "store", "ingest", "cli",

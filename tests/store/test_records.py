@@ -17,7 +17,7 @@ from cloudstro.store.records import (
     UserProfile,
 )
 from tests.store.conftest import seed_examples
-from tests.store.factories import account_fields, insight, post, post_data
+from tests.support.builders import account_fields, insight, post, post_data
 
 MODELS = [UserProfile, SocialAccount, SocialPost, EngagementSnapshot, AIInsight]
 

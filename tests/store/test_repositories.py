@@ -26,7 +26,7 @@ from cloudstro.store.records import (
 )
 from tests.conftest import make_settings
 from tests.store.conftest import RequestLog, projected_names, seed_examples
-from tests.store.factories import account_fields, insight, post, user
+from tests.support.builders import account_fields, insight, post, user
 
 TOKEN_ATTRIBUTES = {"accessToken", "refreshToken"}
 

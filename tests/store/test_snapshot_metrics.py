@@ -12,7 +12,7 @@ from cloudstro.analytics import engagement_velocity
 from cloudstro.store import Store
 from cloudstro.store.codec import to_item
 from cloudstro.store.records import EngagementSnapshot
-from tests.store.factories import T0, post
+from tests.support.builders import T0, post
 
 USER = "user_1"
 

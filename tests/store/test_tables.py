@@ -12,7 +12,7 @@ from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
 from cloudstro.store.tables import create_tables, table_specs
 from tests.conftest import make_settings
-from tests.store.factories import user
+from tests.support.builders import user
 
 EXPECTED_INDEXES = {
     "users": {"email-index": [("email", "HASH", "S"), ("userId", "RANGE", "S")]},

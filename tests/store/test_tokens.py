@@ -13,7 +13,7 @@ from cloudstro.config import get_settings
 from cloudstro.store import Store
 from cloudstro.store.errors import TokenDecryptionError
 from tests.conftest import make_settings
-from tests.store.factories import account_fields
+from tests.support.builders import account_fields
 
 
 def _raw_tokens(store: Store, user_id: str = "user_1") -> dict:

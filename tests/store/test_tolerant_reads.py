@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from cloudstro.store import Store
 from cloudstro.store.codec import to_item
 from cloudstro.store.records import AIInsight, EngagementSnapshot, SocialAccount, SocialPost
-from tests.store.factories import post_data
+from tests.support.builders import post_data
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 USER = "alice"
