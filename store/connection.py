@@ -17,6 +17,7 @@ from cloudstro.store.crypto import make_cipher
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.engagement import EngagementRepository
 from cloudstro.store.insights import InsightsRepository
+from cloudstro.store.oauth_states import PendingConnections
 from cloudstro.store.posts import PostsRepository
 from cloudstro.store.runtime import DemoRunsRepository, FeedbackRepository, SlackLinksRepository
 from cloudstro.store.tables import TableNames
@@ -74,6 +75,10 @@ class Store:
     @cached_property
     def demo_runs(self) -> DemoRunsRepository:
         return DemoRunsRepository(self.dynamo, self.names.runtime)
+
+    @cached_property
+    def pending_connections(self) -> PendingConnections:
+        return PendingConnections(self.dynamo, self.names.runtime)
 
     def ping(self) -> None:
         """One cheap request that proves the endpoint answers and the users table exists."""

@@ -20,9 +20,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from cloudstro.store.codec import from_item, to_item
 from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.runtime_keys import oauth_state_key
-
-PENDING_SK = "PENDING_CONNECTION"
+from cloudstro.store.runtime_keys import OAUTH_STATE_SK, oauth_state_key
 
 
 class PendingConnection(BaseModel):
@@ -53,7 +51,7 @@ class PendingConnections:
         self.table = dynamo.table(table_name)
 
     def put(self, state: str, pending: PendingConnection) -> None:
-        item: dict[str, Any] = {"PK": oauth_state_key(state), "SK": PENDING_SK,
+        item: dict[str, Any] = {"PK": oauth_state_key(state), "SK": OAUTH_STATE_SK,
                                 "userId": pending.userId, "platform": pending.platform,
                                 "redirectUri": pending.redirectUri,
                                 "expiresAt": pending.expiresAt}
@@ -65,7 +63,7 @@ class PendingConnections:
 
     def take(self, state: str, now: datetime) -> PendingConnection | StateProblem:
         """The pending connection, removed so no one can use the state again; or why not."""
-        key = {"PK": oauth_state_key(state), "SK": PENDING_SK}
+        key = {"PK": oauth_state_key(state), "SK": OAUTH_STATE_SK}
         with self.dynamo.translate_errors(self.table_name):
             try:
                 answer = self.table.delete_item(

@@ -69,6 +69,7 @@ def demo_run_key(user_id: str) -> str:
 
 
 OAUTH_STATE_PREFIX = "OAUTH#"
+OAUTH_STATE_SK = "PENDING_CONNECTION"
 
 
 def oauth_state_key(state: str) -> str:

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def pending_connections(store: Store) -> PendingConnections:
-    return PendingConnections(store.dynamo, store.names.runtime)
+    return store.pending_connections
 
 
 def code_challenge(verifier: str) -> str:

@@ -31,7 +31,7 @@ from tests.http.conftest import SECRET, auth
 from tests.ingest.conftest import ACCOUNT_IDS, NOW
 from tests.ingest.standins import PlatformState, _LateBoundApp
 from tests.servers import LiveServer, start_server
-from tests.support.builders import user
+from tests.store.factories import user
 
 
 class MovableClock:
