@@ -46,7 +46,7 @@ def dated_system_prompt(request: ModelRequest) -> str:
     return load_prompt("system").replace("{today}", now.strftime("%A %Y-%m-%d"))
 
 
-def build_agent(model: BaseChatModel, checkpointer: BaseCheckpointSaver | None,
+def build_agent(model: BaseChatModel, checkpointer: BaseCheckpointSaver[Any] | None,
                 settings: Settings) -> Any:
     middleware: list[Any] = [
         dated_system_prompt,

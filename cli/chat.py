@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -15,6 +16,10 @@ from rich.markdown import Markdown
 
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
 from cloudstro.store.errors import UserNotFoundError
+
+if TYPE_CHECKING:
+    from cloudstro.agent.service import Assistant
+    from cloudstro.store import Store
 
 out = Console()
 DEMO_USER = "demo_user_000"
@@ -27,7 +32,7 @@ DEMO_SCRIPT = (
 )
 
 
-def _assistant(store):  # imported lazily: the agent stack is heavy to import
+def _assistant(store: Store) -> Assistant:  # imported lazily: the agent stack is heavy to import
     from cloudstro.agent.service import Assistant
 
     return Assistant(store)
@@ -43,7 +48,7 @@ def chat(user_id: str, thread_id: str | None) -> None:
     _chat_loop(store, user_id, thread_id)
 
 
-def _chat_loop(store, user_id: str, thread_id: str | None) -> None:
+def _chat_loop(store: Store, user_id: str, thread_id: str | None) -> None:
     from cloudstro.agent.service import Done, MessageRejected, TextDelta, ToolEvent, new_thread_id
 
     assistant = _assistant(store)

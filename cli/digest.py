@@ -113,7 +113,8 @@ def preview_command(user_id: str, out_dir: Path, now_text: str | None, as_json: 
 
 
 def _print_digest(result: Digest) -> None:
-    from cloudstro.digests.blocks import platform_name, title
+    from cloudstro.digests.blocks import title
+    from cloudstro.store.platforms import shown_name as platform_name
 
     body = [f"[bold]{result.headline}[/bold]"]
     if result.summary:

@@ -22,7 +22,7 @@ def insights() -> None:
               help="User ids handed out per batch (with --all).")
 def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int) -> None:
     """Recompute and store insights, replacing the previous ones of the same type/platform."""
-    from cloudstro.insights import SkippedUser, refresh_all, refresh_user
+    from cloudstro.insights import SkippedUser, UserRefresh, refresh_all, refresh_user
     from cloudstro.insights.engine import describe_failure
 
     if bool(user_id) == all_users:
@@ -46,7 +46,7 @@ def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int)
         def listed(count: int) -> None:
             bar.update(task, total=(bar.tasks[0].total or 0) + count)
 
-        def done(outcome) -> None:
+        def done(outcome: UserRefresh | SkippedUser) -> None:
             bar.advance(task)
             if isinstance(outcome, SkippedUser):
                 bar.console.print(f"[yellow]skipped {outcome.user_id}: {outcome.reason}"

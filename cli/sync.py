@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -69,7 +70,7 @@ def sync(user_id: str | None, all_accounts: bool, workers: int | None, full: boo
         sys.exit(1)
 
 
-def _line(item: dict) -> str:
+def _line(item: dict[str, Any]) -> str:
     text = (f"{display_name(item['platform'])} {item['accountId']} ({item['userId']}): "
             f"{item['status']}; {item['newPosts']} new posts, {item['updatedPosts']} updated, "
             f"{item['snapshots']} snapshots, {item['requests']} requests, "
@@ -77,7 +78,7 @@ def _line(item: dict) -> str:
     return "\n".join([text, *(f"  - {error}" for error in item["errors"])])
 
 
-def _totals(summary: list[dict]) -> dict[str, int]:
+def _totals(summary: list[dict[str, Any]]) -> dict[str, int]:
     return {"newPosts": sum(i["newPosts"] for i in summary),
             "updatedPosts": sum(i["updatedPosts"] for i in summary),
             "snapshots": sum(i["snapshots"] for i in summary),

@@ -37,10 +37,10 @@ from cloudstro.ingest.writer import Author, RecordWriter, build_post, build_snap
 from cloudstro.ingest.writer import remeasured_post as remeasure
 from cloudstro.slackkit.reauth_notice import AccountRefused, ReauthNotices
 from cloudstro.store import Store
-from cloudstro.store.accounts import REAUTH_REQUIRED, SyncView
+from cloudstro.store.accounts import SyncView
 from cloudstro.store.errors import StoreError
 from cloudstro.store.platforms import API_PLATFORMS
-from cloudstro.store.records import SocialPost, iso_z
+from cloudstro.store.records import REAUTH_REQUIRED, SocialPost, iso_z
 from cloudstro.store.runtime_keys import sync_claim_key
 
 CLAIM_SECONDS = 30 * 60

@@ -67,7 +67,8 @@ class KmsCipher:
         except Exception as exc:  # KMS says why; the token text never goes into the message
             raise TokenDecryptionError(f"KMS could not decrypt the token: {type(exc).__name__}"
                                        ) from exc
-        return plain["Plaintext"].decode()
+        plaintext: bytes = plain["Plaintext"]
+        return plaintext.decode()
 
 
 def local_key(settings: Settings) -> bytes:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
@@ -43,7 +45,7 @@ class InsightsRepository(Repository):
         filter stays only to keep ids that merely share the prefix out.
         """
         condition = Key("userId").eq(user_id)
-        params: dict = {}
+        params: dict[str, Any] = {}
         if insight_type:
             condition = condition & Key("insightId").begins_with(f"{insight_type}_")
             params = {"FilterExpression": Attr("insightType").eq(insight_type),
@@ -94,7 +96,5 @@ class InsightsRepository(Repository):
         return self._read_all(AIInsight, items)
 
 
-def _decimal(value: float):
-    from decimal import Decimal
-
+def _decimal(value: float) -> Decimal:
     return Decimal(str(value))

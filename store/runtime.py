@@ -49,7 +49,7 @@ class RuntimeRecords(Repository):
             item = self.table.get_item(Key={"PK": pk, "SK": sk}, ConsistentRead=True).get("Item")
         if not item:
             return None
-        record = from_item(item)
+        record: dict[str, Any] = from_item(item)
         expires = record.get("expiresAt")
         if not include_expired and expires is not None and int(expires) < int(time.time()):
             return None

@@ -39,4 +39,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     with _lock:
         if _handler is None:
             _handler = _build()
-    return _handler(event, context)
+    response: dict[str, Any] = _handler(event, context)
+    return response

@@ -53,7 +53,8 @@ class ScreenedSlackHandler:
                 refusal = self._refusal(event)
                 if refusal is not None:
                     return _response(refusal)
-            return self.adapter.handle(event, context)
+            response: dict[str, Any] = self.adapter.handle(event, context)
+            return response
         finally:
             unbind_request(token)
 

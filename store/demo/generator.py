@@ -363,7 +363,7 @@ def _generate_post(data: DemoData, rng: random.Random, index: int, profile: User
 
 
 def _interactions(row: dict[str, Any]) -> int:
-    return row["likes"] + row["shares"] + row["comments"]
+    return int(row["likes"] + row["shares"] + row["comments"])
 
 
 def _hashtag_effect(count: int) -> float:
