@@ -29,8 +29,9 @@ class DeployConfig(BaseModel):
     # invoked through a cross-region profile, so IAM names the profile and its models.
     bedrock_model_id: str = Field(Settings.model_fields["bedrock_model_id"].default,
                                   alias="bedrockModelId", pattern=r"^[a-z]{2,4}\.[a-z0-9.:-]+$")
-    # The origin browsers call the API from; enables CORS on the Function URL for it only.
-    public_url: str | None = Field(None, alias="publicUrl", pattern=r"^https://[^\s/]+/?$")
+    # The API's public origin (a custom domain in front of the Function URL, say): OAuth
+    # callbacks are built on it. Unset, the product's default applies.
+    public_url: str | None = Field(None, alias="publicUrl", pattern=r"^https://[^\s/]+$")
     slack: bool = True
     alarm_email: str | None = Field(None, alias="alarmEmail")
     log_retention_days: int = Field(30, alias="logRetentionDays")

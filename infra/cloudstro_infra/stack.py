@@ -83,22 +83,19 @@ class CloudstroStack(cdk.Stack):
 
         # ---------------------------------------------------------------- functions
         self._function("api", layers=[lambda_.LayerVersion.from_layer_version_arn(
-            self, "WebAdapterLayer",
-            f"arn:{cdk.Aws.PARTITION}:lambda:{cdk.Aws.REGION}:{WEB_ADAPTER_ACCOUNT}:layer:"
-            f"LambdaAdapterLayerArm64:{config.lwa_layer_version}")],
+            self, "WebAdapterLayer", self.format_arn(
+                service="lambda", account=WEB_ADAPTER_ACCOUNT, resource="layer",
+                resource_name=f"LambdaAdapterLayerArm64:{config.lwa_layer_version}",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME))],
             extra_env={"AWS_LAMBDA_EXEC_WRAPPER": "/opt/bootstrap",
                        "AWS_LWA_INVOKE_MODE": "response_stream", "AWS_LWA_PORT": WEB_PORT,
                        # Ready when the port listens: /healthz answers 503 while DynamoDB is
                        # down, which must not keep the adapter from serving that answer.
                        "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp", "PORT": WEB_PORT},
             reserved_concurrency=config.api_reserved_concurrency)
-        cors = None if config.public_url is None else lambda_.FunctionUrlCorsOptions(
-            allowed_origins=[config.public_url.rstrip("/")],
-            allowed_methods=[lambda_.HttpMethod.GET, lambda_.HttpMethod.POST],
-            allowed_headers=["authorization", "content-type"], max_age=cdk.Duration.hours(1))
         self.api_url = self.functions["api"].add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE,
-            invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM, cors=cors)
+            invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM)
         cdk.CfnOutput(self, "ApiUrl", value=self.api_url.url,
                       description="Base URL of the HTTP API (POST v1/chat/stream streams)")
 
@@ -162,6 +159,7 @@ class CloudstroStack(cdk.Stack):
             "BEDROCK_MODEL_ID": config.bedrock_model_id,
             # Lambda's only writable folder; nothing durable is kept there.
             "CLOUDSTRO_DATA_DIR": "/tmp/cloudstro",
+            **({"CLOUDSTRO_PUBLIC_URL": config.public_url} if config.public_url else {}),
             **(extra_env or {}),
         }
         function = cloudstro_function(
