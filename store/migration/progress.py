@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudstro.config import Clock
-from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import MigrationError
 from cloudstro.store.migration.report import Tally
 from cloudstro.store.migration.source import key_from_text, key_to_text
 from cloudstro.store.records import iso_z
+from cloudstro.store.runtime import RuntimeRecords
 from cloudstro.store.runtime_keys import migration_progress_key
 
 RUN_SK = "RUN"
@@ -46,7 +46,7 @@ class ProgressBook:
     """Reads and writes one source table's progress records."""
 
     def __init__(self, dynamo: Dynamo, runtime_table: str, source: str, clock: Clock) -> None:
-        self._records = ClaimsRepository(dynamo, runtime_table)
+        self._records = RuntimeRecords(dynamo, runtime_table)
         self._pk = migration_progress_key(source)
         self._source = source
         self._clock = clock
