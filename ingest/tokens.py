@@ -46,6 +46,11 @@ class TokenKeeper:
         self.refreshes = 0
         self._state: TokenState | None = None
 
+    @property
+    def token_version(self) -> int | None:
+        """The version of the tokens this run holds; None before any was read."""
+        return self._state.version if self._state is not None else None
+
     def access_token(self) -> str:
         state = self._current()
         if (self.refresher is not None and self.refresh_ahead is not None
