@@ -210,6 +210,18 @@ def post_history(result: Result) -> str:
             f"{result['createdAt'][:16]}): interactions after {'; '.join(parts)}.")
 
 
+def connect_link(result: Result) -> str:
+    name = result["platformName"]
+    verb = "Reconnect" if result.get("needsReconnecting") else "Connect"
+    text = (f"{verb} {name} here: [{verb} {name}]({result['authorizeUrl']}). The link works "
+            f"once, for {result['expiresInMinutes']} minutes, and only for you; the first "
+            "numbers arrive a few minutes after you approve CloudStro.")
+    already = [handle for handle in result.get("alreadyConnected") or [] if handle]
+    if already and verb == "Connect":
+        text += f"\nAlready connected on {name}: {', '.join(already)}."
+    return text
+
+
 # The answer for each tool in cloudstro.tools.TOOLS, by the tool's name (tests/tools checks
 # that every tool has one and that no name here is not a tool).
 WRITERS: dict[str, Callable[[Result], str]] = {
@@ -223,6 +235,7 @@ WRITERS: dict[str, Callable[[Result], str]] = {
     "list_my_insights": insights,
     "save_insight": saved,
     "get_post_engagement": post_history,
+    "connect_account": connect_link,
 }
 
 

@@ -115,6 +115,16 @@ def _note_to_save(question: Question) -> Arguments | None:
             **question.scoped}
 
 
+_CONNECT_WORDS = re.compile(r"\b(?:re)?connect\b|\b(?:link|add)\s+(?:my|an?|another)\b")
+
+
+def _platform_to_connect(question: Question) -> Arguments | None:
+    """"connect my instagram", "reconnect twitter", "add my tiktok": a platform and the verb."""
+    if question.platform and _CONNECT_WORDS.search(question.lowered):
+        return {"platform": question.platform}
+    return None
+
+
 def _post_to_trace(question: Question) -> Arguments | None:
     post_id = _POST_ID.search(question.lowered)
     if post_id and _POST_HISTORY_WORDS.search(question.lowered):
@@ -124,6 +134,7 @@ def _post_to_trace(question: Question) -> Arguments | None:
 
 RULES: tuple[IntentRule, ...] = (
     IntentRule("remember", "save_insight", _note_to_save),
+    IntentRule("connect", "connect_account", _platform_to_connect),
     IntentRule("best_time", "get_best_time_to_post", _when(
         r"\b(when should i post|best time|best times|what time|when to post|"
         r"optimal time|best hour|best day)\b", lambda q: q.scoped)),

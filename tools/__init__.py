@@ -8,6 +8,7 @@ The order of `TOOLS` is the order the model is shown the tools in.
 """
 
 from cloudstro.tools.accounts import list_my_accounts
+from cloudstro.tools.connections import connect_account
 from cloudstro.tools.engagement import get_post_engagement
 from cloudstro.tools.insights import list_my_insights, save_insight
 from cloudstro.tools.posts import (
@@ -31,6 +32,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(get_content_performance, status=READING_YOUR_DATA),
     ToolSpec(list_my_insights, status=READING_YOUR_DATA),
     ToolSpec(save_insight, status=READING_YOUR_DATA),
+    ToolSpec(connect_account, status="is preparing your link to connect…"),
 )
 
 ALL_TOOLS = [spec.tool for spec in TOOLS]  # what the agent graph binds
@@ -47,6 +49,7 @@ __all__ = [
     "ALL_TOOLS",
     "TOOLS",
     "ToolSpec",
+    "connect_account",
     "get_best_time_to_post",
     "get_content_performance",
     "get_my_profile",

@@ -8,7 +8,8 @@ function for it. The same registrations therefore serve HTTP, Socket Mode and La
 Which events answer: a DM to the app (not a bot's, not an edit), a message in an assistant
 thread, an @mention in a channel (answered in its thread), and a new assistant thread (greeting
 and suggested prompts). Every other message event is acknowledged and ignored, so Slack does not
-redeliver it.
+redeliver it. The Home tab, its Connect/Reconnect buttons and the digest form register from
+`account_listeners`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from slack_bolt import App, Assistant
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
 
+from cloudstro.channels.slack.account_listeners import register_account_listeners
+from cloudstro.channels.slack.connect_reply import link_issuer
 from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, Conversations, SlackTurn
-from cloudstro.config import Settings
+from cloudstro.config import Settings, utc_now
 from cloudstro.slackkit.client import SlackNotConfigured, web_client
 from cloudstro.store import Store
 
@@ -60,8 +63,12 @@ def build_slack_app(store: Store, assistant: Any, settings: Settings, *,
         pool = ThreadPoolExecutor(max_workers=workers or settings.slack_workers,
                                   thread_name_prefix="slack-answer")
         app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(app.logger, pool)
-    conversations = Conversations(store, assistant)
+    # Links and stored changes keep the agent's clock (a fixed one in tests and benchmarks).
+    clock = getattr(assistant, "clock", utc_now)
+    links = link_issuer(store, settings, clock)
+    conversations = Conversations(store, assistant, issue_link=links)
     register_listeners(app, conversations)
+    register_account_listeners(app, store, conversations.identity, links, clock)
     return app
 
 

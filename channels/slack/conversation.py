@@ -27,6 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from cloudstro.agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
+from cloudstro.channels.slack.connect_reply import LinkIssuer, connect_blocks
 from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
 from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
@@ -76,11 +77,13 @@ class SlackTurn:
 
 class Conversations:
     def __init__(self, store: Store, assistant: Any,
-                 claims: ClaimsRepository | None = None) -> None:
+                 claims: ClaimsRepository | None = None,
+                 issue_link: LinkIssuer | None = None) -> None:
         self.store = store
         self.assistant = assistant
         self.claims = claims or store.claims
         self.identity = SlackIdentity(store)
+        self.issue_link = issue_link  # Connect buttons under answers, when set
 
     # ------------------------------------------------------------------ turns
 
@@ -154,8 +157,22 @@ class Conversations:
         rest = safe.feed(_remainder(segment, reply.reply)) + safe.finish()
         for piece in _pieces(rest, STREAM_PIECE):
             stream.append(markdown_text=piece)
-        stream.stop(blocks=None if reply.failed else feedback_blocks())
+        stream.stop(blocks=None if reply.failed
+                    else self._connect_offer(turn, user_id, reply) + feedback_blocks())
         return reply
+
+    def _connect_offer(self, turn: SlackTurn, user_id: str,
+                       reply: Reply) -> list[dict[str, Any]]:
+        """Connect buttons for this private answer (see `connect_reply`); a button that cannot
+        be made leaves the answer as it is."""
+        if self.issue_link is None:
+            return []
+        try:
+            return connect_blocks(self.store, self.issue_link, user_id, turn.text,
+                                  reply.tool_calls)
+        except Exception as exc:
+            _log_failure(f"no connect button in {turn.channel}", exc)
+            return []
 
     # ------------------------------------------------------------------ assistant threads
 

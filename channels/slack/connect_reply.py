@@ -1,0 +1,88 @@
+"""Connect buttons under an answer: after "connect my instagram", or a question about a platform
+the person has not connected yet.
+
+The agent's `connect_account` tool puts a link in the answer's text; in Slack the answer also
+gets a button, with a link issued here for the person the channel resolved (the tool's link
+stays in the text, for channels without buttons). A question that names an API platform the
+person has no account on ("how is my TikTok doing?") gets the suggestion to connect it, with
+the same button, whatever the model wrote.
+
+Only in DMs and assistant threads: an authorize link is bound to the person who asked, and a
+button in a channel could be clicked by anyone there, who would then attach their own platform
+account to the asker's CloudStro profile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
+
+from cloudstro.agent.offline_intents import find_platform
+from cloudstro.config import Clock, Settings
+from cloudstro.ingest.oauth import ConnectError, begin_connection, connectable_platform
+from cloudstro.slackkit.connect_blocks import LinkKind, link_button
+from cloudstro.slackkit.safe_text import mrkdwn_object
+from cloudstro.store import Store
+from cloudstro.store.platforms import API_PLATFORMS, display_name
+
+log = logging.getLogger("cloudstro.slack")
+
+CONNECT_TOOL = "connect_account"
+
+# (user id, platform) -> the platform's authorize URL for that user
+LinkIssuer = Callable[[str, str], str]
+
+
+def link_issuer(store: Store, settings: Settings, clock: Clock) -> LinkIssuer:
+    """Authorize links from the OAuth flow, issued at `clock`'s time."""
+    return lambda user_id, platform: begin_connection(store, settings, user_id, platform,
+                                                      clock())
+
+
+def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, question: str,
+                   tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
+    """Blocks to add under an answer (none when the answer offers no connection)."""
+    asked = _platforms_asked_for(tool_calls)
+    suggested: str | None = None
+    if not asked:
+        named = find_platform(question)
+        if named in API_PLATFORMS and not store.accounts.list_for_platform(user_id, named):
+            suggested = named
+            asked = [named]
+    buttons = []
+    for platform in asked:
+        kind: LinkKind = "reconnect" if any(
+            account.needs_reconnecting
+            for account in store.accounts.list_for_platform(user_id, platform)) else "connect"
+        try:
+            buttons.append(link_button(kind, platform, issue_link(user_id, platform)))
+        except ConnectError as exc:
+            log.info("no %s button under the answer: %s", platform, type(exc).__name__)
+    if not buttons:
+        return []
+    blocks: list[Block] = []
+    if suggested is not None:
+        name = display_name(suggested)
+        blocks.append(SectionBlock(text=mrkdwn_object(
+            f"You haven't connected {name} yet. Connect it and its numbers arrive here a few "
+            "minutes after you approve CloudStro.")))
+    blocks.append(ActionsBlock(elements=buttons))
+    return [block.to_dict() for block in blocks]
+
+
+def _platforms_asked_for(tool_calls: Sequence[Any]) -> list[str]:
+    """Platforms the agent called `connect_account` for this turn, in order, once each."""
+    platforms: list[str] = []
+    for call in tool_calls:
+        if getattr(call, "name", None) != CONNECT_TOOL:
+            continue
+        try:
+            platform = connectable_platform(str((call.args or {}).get("platform", "")))
+        except ConnectError:
+            continue
+        if platform not in platforms:
+            platforms.append(platform)
+    return platforms
