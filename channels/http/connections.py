@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from cloudstro.channels.errors import ApiError
+from cloudstro.channels.errors import ApiError, ErrorBody
 from cloudstro.channels.http.routes import AUTH_ERRORS, UserId, run_blocking, services_of
 from cloudstro.channels.http.routes import store_call as _store_call
 from cloudstro.config import Clock, utc_now
@@ -72,7 +72,7 @@ connections_router = APIRouter(prefix="/v1/connections", tags=["connections"])
 
 
 @connections_router.post("/{platform}", response_model=AuthorizeLink,
-             responses={**AUTH_ERRORS, 404: {}, 503: {}})
+             responses={**AUTH_ERRORS, 404: {"model": ErrorBody}, 503: {"model": ErrorBody}})
 async def start_connection(platform: str, request: Request, user_id: UserId,
                            clock: RequestClock) -> dict[str, str]:
     """A link to the platform's page where you allow CloudStro to read your account.
@@ -97,7 +97,7 @@ async def connections(request: Request, user_id: UserId) -> dict[str, Any]:
 
 
 @connections_router.delete("/{platform_account_id}", response_model=DisconnectResult,
-               responses={**AUTH_ERRORS, 404: {}})
+               responses={**AUTH_ERRORS, 404: {"model": ErrorBody}})
 async def remove_connection(platform_account_id: str, request: Request, user_id: UserId,
                             delete_data: Annotated[bool, Query(alias="deleteData")] = False
                             ) -> dict[str, Any]:
@@ -115,10 +115,17 @@ async def remove_connection(platform_account_id: str, request: Request, user_id:
 
 
 callback_router = APIRouter(tags=["connections"])
+# Every answer of the callback is a page a person reads.
+CALLBACK_PAGES = {400: "The link is unknown, expired or used, or the platform said no; "
+                       "nothing was stored.",
+                  404: "No platform by that name.",
+                  502: "The platform did not answer usably; nothing was stored.",
+                  503: "Connecting is not set up, or the store is not answering."}
 
 
 @callback_router.get("/oauth/{platform}/callback", response_class=HTMLResponse,
-                     responses={400: {"content": {"text/html": {}}}})
+                     responses={status: {"content": {"text/html": {}}, "description": what}
+                                for status, what in CALLBACK_PAGES.items()})
 async def oauth_callback(platform: str, request: Request, clock: RequestClock,
                          code: str | None = None, state: str | None = None,
                          error: str | None = None) -> HTMLResponse:

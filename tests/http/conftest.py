@@ -75,7 +75,11 @@ def stack_settings(engine: LocalEngine, data_dir: Path) -> Settings:
         f"h{uuid.uuid4().hex[:8]}-", _env_file=None, DYNAMODB_ENDPOINT_URL=engine.endpoint,
         CLOUDSTRO_LLM="offline", CLOUDSTRO_DATA_DIR=str(data_dir), AWS_REGION="us-east-1",
         CLOUDSTRO_RATE_LIMIT_PER_MINUTE="100000", CLOUDSTRO_MAX_MESSAGE_CHARS="4000",
-        CLOUDSTRO_TURN_TIMEOUT_S="60", CLOUDSTRO_HTTP_MAX_BODY_BYTES="65536")
+        CLOUDSTRO_TURN_TIMEOUT_S="60", CLOUDSTRO_HTTP_MAX_BODY_BYTES="65536",
+        # OAuth apps, so starting a connection answers a link (no platform is ever called).
+        TWITTER_CLIENT_ID="x-app", INSTAGRAM_CLIENT_ID="ig-app", INSTAGRAM_CLIENT_SECRET="ig-s",
+        FACEBOOK_APP_ID="fb-app", FACEBOOK_APP_SECRET="fb-s", TIKTOK_CLIENT_ID="tt-key",
+        TIKTOK_CLIENT_SECRET="tt-s")
 
 
 @pytest.fixture(scope="session")

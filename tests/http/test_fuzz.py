@@ -26,7 +26,10 @@ from tests.http.conftest import USERS, ApiStack, auth
 pytestmark = pytest.mark.integration
 
 OPERATIONS = [("/v1/chat", "POST"), ("/v1/chat/stream", "POST"),
-              ("/v1/threads/{thread_id}", "GET"), ("/healthz", "GET")]
+              ("/v1/threads/{thread_id}", "GET"), ("/healthz", "GET"),
+              ("/v1/connections/{platform}", "POST"), ("/v1/connections", "GET"),
+              ("/v1/connections/{platform_account_id}", "DELETE"),
+              ("/oauth/{platform}/callback", "GET")]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, ignored_auth]
 
