@@ -5,6 +5,7 @@ run killed in the middle and resumed ends exactly where an uninterrupted run doe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,14 @@ class Interrupted(RuntimeError):
 
 
 @pytest.fixture
-def legacy(local_store: Store) -> Legacy:
+def legacy(local_store: Store) -> Iterator[Legacy]:
     data = generate(users=4, posts_per_user=3)
     source = f"{local_store.names.users}-{SOURCE}"  # unique per test, like the store's tables
     create_source(local_store.dynamo, source)
     load_source(local_store.dynamo, source, data.items)
     data.source = source
-    return data
+    yield data
+    local_store.dynamo.client.delete_table(TableName=source)
 
 
 def options(legacy: Legacy, tmp_path: Path, **changes: Any) -> MigrationOptions:
