@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
+from typing import Any
 
 import click
 from pydantic import SecretStr
@@ -83,10 +84,11 @@ def list_accounts(user_id: str, as_json: bool) -> None:
         views = store.accounts.sync_views(user_id)
     except STORE_ERRORS as exc:
         fail(exc)
-    rows = [{"platform": v.platform, "accountId": v.accountId, "handle": v.accountHandle,
-             "status": v.accountStatus, "reason": v.statusReason,
-             "lastSyncAt": v.lastSyncAt.isoformat() if v.lastSyncAt else None,
-             "syncStatus": v.syncStatus, "posts": v.postCount} for v in views]
+    rows: list[dict[str, Any]] = [
+        {"platform": v.platform, "accountId": v.accountId, "handle": v.accountHandle,
+         "status": v.accountStatus, "reason": v.statusReason,
+         "lastSyncAt": v.lastSyncAt.isoformat() if v.lastSyncAt else None,
+         "syncStatus": v.syncStatus, "posts": v.postCount} for v in views]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -53,7 +53,8 @@ def _unauthorized(code: str, message: str) -> ApiError:
 
 
 def services_of(request: Request) -> Services:
-    return request.app.state.services
+    services: Services = request.app.state.services
+    return services
 
 
 DeclaredBearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
