@@ -46,11 +46,13 @@ class _RateColumn(ProgressColumn):
 @click.option("--sample", "sample_size", default=50, show_default=True,
               type=click.IntRange(0, 10_000),
               help="Records per table read back and compared field by field.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Count every target table and compare the sample afterwards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress line and no engine notice.")
 def migrate_from_pksk(source: str, dry_run: bool, segments: int, resume: bool,
                       mapping_file: Path | None, quarantine_file: Path | None,
-                      page_size: int | None, sample_size: int, as_json: bool,
+                      page_size: int | None, sample_size: int, verify: bool, as_json: bool,
                       quiet: bool) -> None:
     """Migrate a generic PK/SK single table (USER#.../SOCIAL#...) into CloudStro's tables.
 
@@ -71,7 +73,7 @@ def migrate_from_pksk(source: str, dry_run: bool, segments: int, resume: bool,
         options = MigrationOptions(source=source, segments=segments, dry_run=dry_run,
                                    resume=resume, mapping=mapping,
                                    quarantine_file=quarantine_file, page_size=page_size,
-                                   sample_size=sample_size)
+                                   sample_size=sample_size, verify=verify)
         estimate = describe_source(store.dynamo, source)
         columns = (TextColumn("migrating"), BarColumn(), TextColumn("{task.completed:,} items"),
                    _RateColumn(), TimeElapsedColumn())
