@@ -1,25 +1,26 @@
 """The one ASGI app every channel is served from (uvicorn locally, Mangum on Lambda).
 
-`create_app` builds the shared parts once: the settings, a lazily built Store and Assistant,
-a pool of worker threads for the sync agent, the request middleware and the JSON error
-shape. Each channel then adds its routes through an installer in `CHANNEL_INSTALLERS`,
-so a new channel is one more entry there, not a second app.
+`create_app` builds the shared parts once: the settings, a lazily built Store and Assistant
+(`channels/services.py`), a pool of worker threads for the sync agent, the request middleware
+and the JSON error shape. Each channel then adds its routes through its package's
+`install(app, services)`, listed in `CHANNEL_INSTALLERS`, so a new channel is one more entry
+there, not a second app.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from cloudstro.agent.service import Assistant
 from cloudstro.channels.errors import install_error_handlers
+from cloudstro.channels.http import install as install_http
 from cloudstro.channels.http.auth import AuthNotConfigured, SigningSecret, resolve_secret
 from cloudstro.channels.http.middleware import RequestContextMiddleware
+from cloudstro.channels.services import ChannelInstaller, Services
 from cloudstro.config import Settings, get_settings
 from cloudstro.store import Store
 
@@ -28,70 +29,11 @@ API_VERSION = "1.0.0"
 
 log = logging.getLogger("cloudstro.app")
 
-class Services:
-    """The Store and Assistant every channel shares, built on first use and only once.
-
-    Building the Assistant imports the agent stack and opens AWS clients; doing that on the
-    first request (in a worker thread) keeps `create_app` cheap, which matters for a Lambda
-    cold start that may only answer a health check.
-    """
-
-    def __init__(self, settings: Settings, store: Store | None = None,
-                 assistant: Assistant | None = None) -> None:
-        self.settings = settings
-        self._store = store or (assistant.store if assistant else None)
-        self._assistant = assistant
-        self._executor: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def store(self) -> Store:
-        with self._lock:
-            if self._store is None:
-                self._store = Store(settings=self.settings)
-            return self._store
-
-    @property
-    def built_assistant(self) -> Assistant | None:
-        """The Assistant if it exists already (so callers can skip a thread hop)."""
-        return self._assistant
-
-    @property
-    def assistant(self) -> Assistant:
-        store = self.store
-        with self._lock:
-            if self._assistant is None:
-                self._assistant = Assistant(store, self.settings)
-            return self._assistant
-
-    @property
-    def turn_executor(self) -> ThreadPoolExecutor:
-        """Worker threads for agent turns: the agent is sync and must not block the loop."""
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.settings.http_turn_workers,
-                                                    thread_name_prefix="cloudstro-turn")
-            return self._executor
-
-    def close(self) -> None:
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-
-
-ChannelInstaller = Callable[[FastAPI, Services], None]
-
-
-def _install_http(app: FastAPI, services: Services) -> None:
-    from cloudstro.channels.http import install
-
-    install(app, services)
-
 
 def _install_slack(app: FastAPI, services: Services) -> None:
     """Slack events at POST /slack/events, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are
-    set; the store and agent are built only then, so a Slack-less server stays lazy."""
+    set; only then is the Slack package imported and the store and agent built, so a Slack-less
+    server stays lazy."""
     settings = services.settings
     if settings.slack_signing_secret is None or settings.slack_bot_token is None:
         log.info("Slack is off: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are needed "
@@ -99,11 +41,12 @@ def _install_slack(app: FastAPI, services: Services) -> None:
         return
     from cloudstro.channels.slack import install
 
-    install(app, store=services.store, assistant=services.assistant, settings=settings)
+    install(app, services)
 
 
-# Every channel served by the app; a new channel is one more entry.
-CHANNEL_INSTALLERS: list[ChannelInstaller] = [_install_http, _install_slack]
+# Every channel served by the app, each a package's `install(app, services)`; a new channel is
+# one more entry.
+CHANNEL_INSTALLERS: list[ChannelInstaller] = [install_http, _install_slack]
 
 
 def install_channels(app: FastAPI, services: Services,
@@ -127,7 +70,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                 "CLOUDSTRO_AUTH_SECRET is not set; the API needs it to check bearer tokens "
                 "(`cloudstro serve` on 127.0.0.1 with local DynamoDB runs without it as a demo)")
         auth_secret = resolve_secret(settings, store_is_local=False)
-    services = Services(settings, store, assistant)
+    services = Services(settings, store, assistant, auth_secret=auth_secret)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -138,9 +81,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                   description="Answers about your social-media accounts, from your own data. "
                               "Authenticate with `Authorization: Bearer <token>` "
                               "(`cloudstro token issue --user <id>`).")
-    app.state.settings = settings
-    app.state.services = services
-    app.state.auth_secret = auth_secret
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http_max_body_bytes,
                        body_timeout_s=settings.http_body_timeout_s)

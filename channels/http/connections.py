@@ -20,8 +20,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from cloudstro.channels.errors import ApiError, ErrorBody
-from cloudstro.channels.http.routes import AUTH_ERRORS, UserId, run_blocking, services_of
-from cloudstro.channels.http.routes import store_call as _store_call
+from cloudstro.channels.http.deps import AUTH_ERRORS, UserId, run_blocking, services_of
+from cloudstro.channels.http.deps import store_call as _store_call
 from cloudstro.config import Clock, utc_now
 from cloudstro.ingest.oauth import (
     ConnectError,

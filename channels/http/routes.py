@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Security
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cloudstro.agent.service import Assistant, MessageRejected, new_thread_id
-from cloudstro.channels.errors import ApiError, ErrorBody, store_unavailable
-from cloudstro.channels.http.auth import TokenError, verify_token
-from cloudstro.channels.http.logs import note_user
+from cloudstro.channels.errors import ApiError, store_unavailable
+from cloudstro.channels.http.deps import (
+    AUTH_ERRORS,
+    ReadyAssistant,
+    ServicesDep,
+    UserId,
+    error_responses,
+    run_blocking,
+    store_call,
+)
 from cloudstro.channels.http.models import (
     THREAD_ID_HELP,
     THREAD_ID_PATTERN,
@@ -29,93 +35,7 @@ from cloudstro.channels.http.models import (
 )
 from cloudstro.channels.http.streaming import opened, stream_turn
 
-if TYPE_CHECKING:
-    from cloudstro.channels.app import Services
-
 HEALTH_TIMEOUT_S = 3.0
-_CHALLENGE = 'Bearer realm="cloudstro"'
-
-bearer = HTTPBearer(auto_error=False, bearerFormat="cs1 token",
-                    description="A token from `cloudstro token issue --user <id>`.")
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody} for status in statuses}
-
-
-AUTH_ERRORS = _errors(401, 429, 503)
-
-
-def _unauthorized(code: str, message: str) -> ApiError:
-    challenge = _CHALLENGE if code == "missing_token" else (
-        f'{_CHALLENGE}, error="invalid_token", error_description="{message}"')
-    return ApiError(401, code, message, headers={"WWW-Authenticate": challenge})
-
-
-def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-DeclaredBearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
-
-
-async def caller(request: Request, _declared: DeclaredBearer) -> str:
-    """The user id the request acts for; 401 for any token problem, 429 over the budget."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
-        raise _unauthorized("missing_token", "send Authorization: Bearer <token>")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("invalid_token", "the Authorization header must be "
-                                             "'Bearer <token>'")
-    state = request.app.state
-    try:
-        claims = verify_token(state.auth_secret, token.strip())
-    except TokenError as exc:
-        raise _unauthorized(exc.code, str(exc)) from exc
-    known = state.known_users.cached(claims.sub)
-    if known is None:
-        known = await store_call(request, state.known_users.exists, claims.sub)
-    if not known:
-        raise _unauthorized("unknown_user", "the token's user does not exist")
-    note_user(claims.sub)
-    wait_s = state.rate_limiter.acquire(claims.sub)
-    if wait_s:
-        raise ApiError(429, "rate_limited",
-                       f"too many requests; try again in {wait_s} seconds",
-                       headers={"Retry-After": str(wait_s)})
-    return claims.sub
-
-
-async def run_blocking(function: Any, *args: Any) -> Any:
-    """Run sync work on the default executor, keeping the request's log context."""
-    context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(None, context.run, function, *args)
-
-
-async def store_call(request: Request, function: Any, *args: Any) -> Any:
-    """Blocking store work for this request, answered 503 once the request's store time is up.
-
-    One deadline per request (CLOUDSTRO_STORE_WAIT_S from the first store call), however many
-    calls it makes; the SDK's own timeouts end the abandoned worker's call soon after.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = getattr(request.state, "store_deadline", None)
-    if deadline is None:
-        deadline = loop.time() + services_of(request).settings.store_wait_s
-        request.state.store_deadline = deadline
-    try:
-        return await asyncio.wait_for(run_blocking(function, *args),
-                                      max(0.0, deadline - loop.time()))
-    except TimeoutError as exc:
-        raise store_unavailable("the data store did not answer in time; try again shortly"
-                                ) from exc
-
-
-async def ready_assistant(request: Request) -> Assistant:
-    services = services_of(request)
-    return services.built_assistant or await run_blocking(lambda: services.assistant)
 
 
 def checked_message(assistant: Assistant, message: str) -> str:
@@ -126,8 +46,6 @@ def checked_message(assistant: Assistant, message: str) -> str:
         raise ApiError(status, exc.code, str(exc)) from exc
 
 
-UserId = Annotated[str, Depends(caller)]
-ReadyAssistant = Annotated[Assistant, Depends(ready_assistant)]
 ThreadId = Annotated[str, Path(pattern=THREAD_ID_PATTERN, max_length=128,
                                description=THREAD_ID_HELP)]
 
@@ -142,16 +60,15 @@ SSE_EVENT_SCHEMA = {
 
 
 @router.post("/chat", response_model=ChatReply,
-             responses={**AUTH_ERRORS, **_errors(400, 413, 422, 504)})
-async def chat(body: ChatRequest, request: Request, user_id: UserId,
-               assistant: ReadyAssistant) -> dict[str, Any]:
+             responses={**AUTH_ERRORS, **error_responses(400, 413, 422, 504)})
+async def chat(body: ChatRequest, user_id: UserId, assistant: ReadyAssistant,
+               services: ServicesDep) -> dict[str, Any]:
     """Ask one question; the answer comes back whole. Leave out threadId to start a thread.
 
     A store outage during the turn is a 503 `store_unavailable` with Retry-After (the turn
     raises the store's error; the app's error handlers answer it), not an apology.
     """
     message = checked_message(assistant, body.message)
-    services = services_of(request)
     timeout_s = services.settings.turn_timeout_s
     work = services.turn_executor.submit(contextvars.copy_context().run, assistant.respond,
                                          user_id, body.threadId, message)
@@ -169,16 +86,15 @@ async def chat(body: ChatRequest, request: Request, user_id: UserId,
                               "description": "Server-Sent Events: `delta` {text}, `tool` "
                               "{name, phase, ok[, args]}, then `done` {threadId, reply, "
                               "toolCalls, failed} or `error` {error}."},
-                        **AUTH_ERRORS, **_errors(400, 413, 422)})
-async def chat_stream(body: ChatRequest, request: Request, user_id: UserId,
-                      assistant: ReadyAssistant) -> StreamingResponse:
+                        **AUTH_ERRORS, **error_responses(400, 413, 422)})
+async def chat_stream(body: ChatRequest, user_id: UserId, assistant: ReadyAssistant,
+                      services: ServicesDep) -> StreamingResponse:
     """The same turn as /v1/chat, streamed as it is produced (Server-Sent Events).
 
     A store outage before the first event is a 503 like on /v1/chat; after it, an `error`
     event with code `store_unavailable` ends the stream.
     """
     message = checked_message(assistant, body.message)
-    services = services_of(request)
     thread_id = body.threadId or new_thread_id()
     events = await opened(stream_turn(services.turn_executor,
                                       lambda: assistant.stream(user_id, thread_id, message),
@@ -189,7 +105,7 @@ async def chat_stream(body: ChatRequest, request: Request, user_id: UserId,
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadHistory,
-            responses={**AUTH_ERRORS, **_errors(404, 422)})
+            responses={**AUTH_ERRORS, **error_responses(404, 422)})
 async def thread_history(thread_id: ThreadId, request: Request, user_id: UserId,
                          assistant: ReadyAssistant) -> dict[str, Any]:
     """Your own conversation, oldest first. Someone else's thread id is simply not found."""
@@ -202,10 +118,9 @@ async def thread_history(thread_id: ThreadId, request: Request, user_id: UserId,
 health_router = APIRouter(tags=["operations"])
 
 
-@health_router.get("/healthz", response_model=Health, responses=_errors(503))
-async def healthz(request: Request) -> dict[str, str]:
+@health_router.get("/healthz", response_model=Health, responses=error_responses(503))
+async def healthz(services: ServicesDep) -> dict[str, str]:
     """Ready when DynamoDB answers for the users table (no auth; for load balancers)."""
-    services = services_of(request)
     try:
         await asyncio.wait_for(run_blocking(lambda: services.store.ping()), HEALTH_TIMEOUT_S)
     except TimeoutError as exc:

@@ -1,6 +1,6 @@
 """CloudStro in Slack: DMs, assistant threads and @mentions answered by the agent.
 
-`install(app, ...)` adds `POST /slack/events` (Events API and interactivity) to a FastAPI app;
+`install(app, services)` adds `POST /slack/events` (Events API and interactivity) to a FastAPI app;
 `cloudstro slack` runs the same app over Socket Mode;
 `cloudstro.channels.slack.lambda_handler` serves it on AWS Lambda. Setup, from zero to a
 working app: docs/slack.md.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -26,16 +26,18 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
 from cloudstro.channels.errors import error_response
-from cloudstro.config import Settings
-from cloudstro.store import Store
+
+if TYPE_CHECKING:
+    from cloudstro.channels.services import Services
 
 log = logging.getLogger("cloudstro.slack")
 
 EVENTS_PATH = "/slack/events"
 
 
-def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -> None:
+def install(app: FastAPI, services: Services) -> None:
     """Mount `POST /slack/events` on `app`; without Slack credentials, log why and do nothing."""
+    settings = services.settings
     signing_secret = settings.slack_signing_secret
     missing = [name for name, value in (("SLACK_SIGNING_SECRET", signing_secret),
                                         ("SLACK_BOT_TOKEN", settings.slack_bot_token))
@@ -45,8 +47,7 @@ def install(app: FastAPI, *, store: Store, assistant: Any, settings: Settings) -
         return
     from cloudstro.channels.slack.bolt_app import build_slack_app
 
-    bolt_app = build_slack_app(store, assistant, settings)
-    app.state.slack_app = bolt_app
+    bolt_app = build_slack_app(services.store, services.assistant, settings)
     verifier = SignatureVerifier(signing_secret.get_secret_value())
 
     @app.post(EVENTS_PATH, include_in_schema=False)
