@@ -10,8 +10,6 @@ echo "› ruff"
 .venv/bin/ruff check .
 echo "› mypy"
 .venv/bin/mypy
-echo "› mypy"
-.venv/bin/mypy
 echo "› pytest"
 .venv/bin/python -m pytest "$@"
 echo "› the AWS deployment (CDK synthesis and template tests, offline)"
