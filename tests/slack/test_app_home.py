@@ -383,3 +383,20 @@ def test_a_mention_in_a_channel_never_carries_a_connect_button(world: World, url
                          "the mention answer")
     (answer,) = world.slack.answers(channel)
     assert link_buttons({"blocks": answer["blocks"]}) == {}
+
+
+def test_names_and_reasons_from_platforms_are_shown_as_text_never_markup(
+        world: World, url: str) -> None:
+    user_id, slack_user = new_person(world)
+    add_account(world, user_id, "facebook", "555", "<!channel>")
+    world.store.accounts.mark_reauth_required(
+        user_id, "facebook", "555", "<@U0ALICE> see https://evil.example/x", NOW)
+
+    shown = texts(published_home(world, url, slack_user))
+    _, blocks = reauth_notice("facebook", "@<!channel>", "<@U0ALICE> see https://evil.example/x")
+    dm_text = blocks[0]["text"]["text"]
+
+    for text in (shown, dm_text):
+        assert "@&lt;!channel&gt;" in text and "<!channel>" not in text
+        assert "&lt;@U0ALICE&gt;" in text and "<@U0ALICE>" not in text
+        assert "`https://evil.example/x`" in text  # shown, not linked
