@@ -13,11 +13,14 @@ never runs without CLOUDSTRO_AUTH_SECRET here, because DynamoDB is not the local
 
 from __future__ import annotations
 
+from typing import Any
+
 PORT = 8080
 HOST = "127.0.0.1"
 
 
-def main() -> None:
+def build_server(port: int = PORT) -> Any:
+    """The configured uvicorn server for the API, not yet started (the cold-start work)."""
     import uvicorn
 
     from cloudstro.channels.app import create_app
@@ -34,7 +37,11 @@ def main() -> None:
     store = Store(settings=settings)
     secret = resolve_secret(settings, store_is_local=store.dynamo.is_local, host=HOST)
     app = create_app(settings, store, auth_secret=secret)
-    uvicorn.Server(server_config(app, settings, host=HOST, port=PORT)).run()
+    return uvicorn.Server(server_config(app, settings, host=HOST, port=port))
+
+
+def main() -> None:
+    build_server().run()
 
 
 if __name__ == "__main__":
