@@ -7,9 +7,10 @@ stays in the text, for channels without buttons). A question that names an API p
 person has no account on ("how is my TikTok doing?") gets the suggestion to connect it, with
 the same button, whatever the model wrote.
 
-Only in DMs and assistant threads: an authorize link is bound to the person who asked, and a
-button in a channel could be clicked by anyone there, who would then attach their own platform
-account to the asker's CloudStro profile.
+An authorize link is bound to the person who asked: anyone else who followed it would attach
+their own platform account to the asker's CloudStro profile. So buttons go under answers in DMs
+and assistant threads, and an answer in a channel that holds a link (`offers_a_link`) is shown
+to the asker alone, as an ephemeral message.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, question:
             "minutes after you approve CloudStro.")))
     blocks.append(ActionsBlock(elements=buttons))
     return [block.to_dict() for block in blocks]
+
+
+def offers_a_link(tool_calls: Sequence[Any]) -> bool:
+    """Whether the agent issued an authorize link in this turn."""
+    return any(getattr(call, "name", None) == CONNECT_TOOL for call in tool_calls)
 
 
 def _platforms_asked_for(tool_calls: Sequence[Any]) -> list[str]:

@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from cloudstro.agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
-from cloudstro.channels.slack.connect_reply import LinkIssuer, connect_blocks
+from cloudstro.channels.slack.connect_reply import LinkIssuer, connect_blocks, offers_a_link
 from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
 from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
@@ -120,7 +120,10 @@ class Conversations:
             reply = self._stream(turn, user_id, client)
         else:
             reply = self.assistant.respond(user_id, turn.thread_id, turn.text)
-            self._post_whole(client, turn, reply.reply, feedback=not reply.failed)
+            if offers_a_link(reply.tool_calls):
+                self._post_to_asker_only(client, turn, user_id, reply)
+            else:
+                self._post_whole(client, turn, reply.reply, feedback=not reply.failed)
         log.info("answered %s for %s in %.2fs (tools: %s%s)", turn.thread_id, user_id,
                  time.perf_counter() - started, [c.name for c in reply.tool_calls],
                  ", failed" if reply.failed else "")
@@ -230,6 +233,18 @@ class Conversations:
                 blocks += feedback_blocks()
             client.chat_postMessage(channel=turn.channel, thread_ts=turn.thread_ts, text=part,
                                     blocks=blocks)
+
+    def _post_to_asker_only(self, client: WebClient, turn: SlackTurn, user_id: str,
+                            reply: Reply) -> None:
+        """An answer holding a connect link, in a channel: the link is bound to the person who
+        asked, so only they see it (an ephemeral message in the thread), with its button."""
+        parts = split_message(to_mrkdwn(reply.reply), SECTION_LIMIT) or ["…"]
+        for index, part in enumerate(parts):
+            blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn_object(part)}]
+            if index == len(parts) - 1:
+                blocks += self._connect_offer(turn, user_id, reply)
+            client.chat_postEphemeral(channel=turn.channel, user=turn.slack_user,
+                                      thread_ts=turn.thread_ts, text=part, blocks=blocks)
 
     def _apologise(self, client: WebClient, turn: SlackTurn) -> bool:
         """The one apology for a message that cannot be answered, posted in its thread."""

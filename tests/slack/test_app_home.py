@@ -39,6 +39,7 @@ from tests.slack.conftest import (
     post_action,
     post_event,
     serve,
+    wait_quiet,
 )
 from tests.slack.home_payloads import (
     buttons,
@@ -372,17 +373,25 @@ def test_a_question_about_a_platform_not_connected_suggests_connecting_it(
     assert link_buttons({"blocks": connected["blocks"]}) == {}
 
 
-def test_a_mention_in_a_channel_never_carries_a_connect_button(world: World, url: str) -> None:
-    _, slack_user = new_person(world)
+def test_a_link_asked_for_in_a_channel_is_shown_to_the_asker_alone(
+        world: World, url: str) -> None:
+    user_id, slack_user = new_person(world)
     channel = new_channel("C")
 
     assert post_event(url, mention(channel, "connect my facebook", user=slack_user)
                       ).status_code == 200
 
-    world.slack.wait_for(lambda: bool(world.slack.answers(channel)), ANSWER_WAIT,
-                         "the mention answer")
-    (answer,) = world.slack.answers(channel)
-    assert link_buttons({"blocks": answer["blocks"]}) == {}
+    world.slack.wait_for(lambda: bool(world.slack.calls_to("chat.postEphemeral",
+                                                           channel=channel)),
+                         ANSWER_WAIT, "the answer to the asker")
+    (private,) = world.slack.calls_to("chat.postEphemeral", channel=channel)
+    assert private.params["user"] == slack_user
+    assert "Connect Facebook" in private.params["text"]
+    (button,) = link_buttons({"blocks": private.params["blocks"]}).values()
+    assert button["text"]["text"] == "Connect Facebook"
+    assert pending_for(world, button["url"]).userId == user_id
+    wait_quiet(world.slack)
+    assert world.slack.answers(channel) == []  # nothing in the channel for others to follow
 
 
 def test_names_and_reasons_from_platforms_are_shown_as_text_never_markup(
