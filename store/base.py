@@ -126,32 +126,28 @@ class Repository:
     def _paged(self, operation: Callable[..., dict[str, Any]], limit: int | None,
                projection: Iterable[str] | None, has_filter: bool, params: dict[str, Any]
                ) -> Iterator[dict[str, Any]]:
-        """The one paging loop: yield items across every 1 MB page until `limit` or the end.
+        """Yield items across every 1 MB page (see `pages`) until `limit` or the end.
 
-        Query and Scan page alike (`LastEvaluatedKey` → `ExclusiveStartKey`), so both go
-        through here. Without a filter, `Limit` asks DynamoDB for exactly the remaining count,
-        so a limited read costs no more than it returns. With a filter, `Limit` would cap items
-        *evaluated*, not returned, so pages run at the size the caller gave (or their natural
-        size) and the loop stops at `limit`.
+        Without a filter, `Limit` asks DynamoDB for exactly the remaining count, so a limited
+        read costs no more than it returns. With a filter, `Limit` would cap items *evaluated*,
+        not returned, so pages run at the size the caller gave (or their natural size) and the
+        loop stops at `limit`.
         """
         if limit is not None and limit <= 0:
             return
         params.update(_projection(projection, params.get("ExpressionAttributeNames")))
+        exact = None if has_filter else limit  # how many items to ask DynamoDB for
+        if exact is not None:
+            params["Limit"] = exact
         returned = 0
-        while True:
-            if limit is not None and not has_filter:
-                params["Limit"] = limit - returned
-            with self.dynamo.translate_errors(self.table_name):
-                page = operation(**params)
+        for page in pages(self.dynamo, self.table_name, operation, params):
             for item in page.get("Items", []):
                 yield from_item(item)
                 returned += 1
                 if limit is not None and returned >= limit:
                     return
-            last_key = page.get("LastEvaluatedKey")
-            if not last_key:
-                return
-            params["ExclusiveStartKey"] = last_key
+            if exact is not None:
+                params["Limit"] = exact - returned  # the next page asks only for what is left
 
     # ------------------------------------------------------------------ writes
 
@@ -219,6 +215,27 @@ class Repository:
     def _delete(self, key: dict[str, Any]) -> None:
         with self.dynamo.translate_errors(self.table_name):
             self.table.delete_item(Key=key)
+
+
+def pages(dynamo: Dynamo, table_name: str, operation: Callable[..., dict[str, Any]],
+          params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every page of one Query or Scan as DynamoDB returned it, following `LastEvaluatedKey`.
+
+    The store's one paging loop (after PynamoDB's `pagination.py`): Query and Scan page alike
+    (`LastEvaluatedKey` → `ExclusiveStartKey`), whether through the resource (`table.query`)
+    or the client (`client.scan` with `TableName`). Repositories read items through
+    `Repository._query`/`_scan`, built on it; a caller that needs page boundaries (a
+    resumable migration saves each page's `LastEvaluatedKey`) iterates the pages. `params` is
+    read afresh for every request, so a caller may change `Limit` between pages.
+    """
+    while True:
+        with dynamo.translate_errors(table_name):
+            page = operation(**params)
+        yield page
+        last_key = page.get("LastEvaluatedKey")
+        if not last_key:
+            return
+        params["ExclusiveStartKey"] = last_key
 
 
 def _problems(error: ValidationError) -> str:

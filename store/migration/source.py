@@ -16,6 +16,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from cloudstro.store.base import pages
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import MigrationError, TableMissingError
 
@@ -55,31 +56,18 @@ def scan_segment(dynamo: Dynamo, table: str, segment: int, total_segments: int, 
         params["Limit"] = page_size
     if start_key:
         params["ExclusiveStartKey"] = start_key
-    number = first_number
-    while True:
-        with dynamo.translate_errors(table):
-            response = dynamo.client.scan(**params)
-        items = response.get("Items", [])
-        last_key = response.get("LastEvaluatedKey")
-        yield Page(segment, number, items, last_key)
-        if not last_key:
-            return
-        params["ExclusiveStartKey"] = last_key
-        number += 1
+    for number, response in enumerate(pages(dynamo, table, dynamo.client.scan, params),
+                                      first_number):
+        yield Page(segment, number, response.get("Items", []),
+                   response.get("LastEvaluatedKey"))
 
 
 def count_items(dynamo: Dynamo, table: str) -> int:
     """Exactly how many items `table` holds now: a paged `Select=COUNT` Scan (reads keys and
     bills as a Scan, returns no items)."""
     params: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
-    total = 0
-    while True:
-        with dynamo.translate_errors(table):
-            response = dynamo.client.scan(**params)
-        total += int(response.get("Count", 0))
-        if not response.get("LastEvaluatedKey"):
-            return total
-        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return sum(int(response.get("Count", 0))
+               for response in pages(dynamo, table, dynamo.client.scan, params))
 
 
 def key_to_text(key: dict[str, Any]) -> str:
