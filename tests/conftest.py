@@ -21,6 +21,7 @@ from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.servers import free_port
+from tests.support.settings import make_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,21 +82,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-def make_settings(prefix: str = "", **overrides: str) -> Settings:
-    """Settings whose table names carry `prefix`, so one engine holds many isolated stores."""
-    names = {
-        "DYNAMODB_USERS_TABLE": f"{prefix}cloudstro-users",
-        "DYNAMODB_SOCIAL_ACCOUNTS_TABLE": f"{prefix}cloudstro-social-accounts",
-        "DYNAMODB_SOCIAL_POSTS_TABLE": f"{prefix}cloudstro-social-posts",
-        "DYNAMODB_SOCIAL_ENGAGEMENT_TABLE": f"{prefix}cloudstro-social-engagement",
-        "DYNAMODB_AI_INSIGHTS_TABLE": f"{prefix}cloudstro-ai-insights",
-        "DYNAMODB_CHECKPOINTS_TABLE": f"{prefix}cloudstro-agent-checkpoints",
-        "DYNAMODB_RUNTIME_TABLE": f"{prefix}cloudstro-runtime",
-    }
-    names.update(overrides)
-    return Settings(**names)
 
 
 @pytest.fixture

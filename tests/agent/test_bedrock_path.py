@@ -13,7 +13,8 @@ from cloudstro.agent.model import make_chat_model
 from cloudstro.agent.service import CUT_SHORT, GUARDRAIL, Assistant
 from cloudstro.config import Settings
 from cloudstro.tools import ALL_TOOLS
-from tests.agent.conftest import NOW, USER
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW
 
 USAGE = {"inputTokens": 900, "outputTokens": 40, "totalTokens": 940}
 

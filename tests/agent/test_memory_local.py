@@ -9,7 +9,9 @@ from cloudstro.agent.service import Assistant
 from cloudstro.store import Store
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.dynamo import Dynamo
-from tests.agent.conftest import NOW, OTHER, UNTIL, USER
+from tests.support.constants import DEMO_OTHER as OTHER
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW, UNTIL
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,8 @@ import pytest
 
 from cloudstro.agent.prompts import load_prompt
 from cloudstro.agent.service import MessageRejected
-from tests.agent.conftest import NOW, USER
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW
 
 CASES = [
     ("show my recent posts on instagram", "list_my_posts", {"platform": "instagram"}),

@@ -23,10 +23,11 @@ from cloudstro.store.errors import (
     TableMissingError,
 )
 from cloudstro.tools.common import guarded
-from tests.agent.conftest import NOW, USER
 from tests.agent.scripted import ScriptedChatModel, call
-from tests.conftest import make_settings
 from tests.servers import free_port
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

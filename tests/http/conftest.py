@@ -28,8 +28,8 @@ from cloudstro.store.demo import default_until, seed_demo
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
-from tests.conftest import make_settings
 from tests.servers import LiveServer, start_server
+from tests.support.settings import make_settings
 
 SECRET = SigningSecret(b"http-tests-" + b"s" * 40, "tests")
 USERS = [f"demo_user_{index:03d}" for index in range(10)]

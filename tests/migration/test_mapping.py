@@ -17,7 +17,7 @@ from cloudstro.store.errors import MigrationError
 from cloudstro.store.migration import DEFAULT_MAPPING, MigrationOptions, load_mapping, migrate
 from cloudstro.store.migration.mapping import KEY_CONFLICT, UNMAPPED, Mapped, Rejected
 from tests.migration.legacy import create_source, load_source
-from tests.store.conftest import seed_examples
+from tests.support.seed import seed_examples
 
 SOURCE = "legacy"
 # The seed's five examples in table order, and the key each has in a generic single table.

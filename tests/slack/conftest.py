@@ -32,9 +32,9 @@ from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.tables import create_tables, delete_tables
-from tests.conftest import make_settings
 from tests.servers import start_server
 from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.settings import make_settings
 
 SECRET = "test-signing-secret"
 UNTIL = datetime(2026, 11, 25, tzinfo=UTC)

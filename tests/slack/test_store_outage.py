@@ -27,7 +27,6 @@ from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
 from cloudstro.store.local import LocalEngine
 from tests.agent.outage_model import OutageWhileThinking
-from tests.conftest import make_settings
 from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import free_port
 from tests.slack.conftest import (
@@ -47,6 +46,7 @@ from tests.slack.conftest import (
     wait_quiet,
 )
 from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration
 

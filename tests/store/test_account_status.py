@@ -11,8 +11,8 @@ from pydantic import SecretStr, ValidationError
 
 from cloudstro.store import Store
 from cloudstro.store.records import AccountSummary, SocialAccount
-from tests.store.conftest import SEED_FILE, seed_examples
 from tests.support.builders import account_fields
+from tests.support.seed import SEED_FILE, seed_examples
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 REASON = "the platform refused the token refresh (invalid_grant)"

@@ -16,8 +16,8 @@ from cloudstro.store.records import (
     SocialPost,
     UserProfile,
 )
-from tests.store.conftest import seed_examples
 from tests.support.builders import account_fields, insight, post, post_data
+from tests.support.seed import seed_examples
 
 MODELS = [UserProfile, SocialAccount, SocialPost, EngagementSnapshot, AIInsight]
 
@@ -241,7 +241,7 @@ def test_bad_input_raises_naming_the_field(index: int, build, field: str, words:
 
 
 def test_the_shipped_schema_copy_matches_the_shared_schema() -> None:
-    from tests.store.conftest import REPO_SEED_FILE, SHARED_SEED_FILE
+    from tests.support.seed import REPO_SEED_FILE, SHARED_SEED_FILE
 
     if not SHARED_SEED_FILE.exists():
         pytest.skip("no shared schema beside this checkout to compare with")

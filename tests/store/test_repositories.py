@@ -24,9 +24,10 @@ from cloudstro.store.records import (
     SocialPost,
     UserProfile,
 )
-from tests.conftest import make_settings
-from tests.store.conftest import RequestLog, projected_names, seed_examples
 from tests.support.builders import account_fields, insight, post, user
+from tests.support.request_log import RequestLog, projected_names
+from tests.support.seed import seed_examples
+from tests.support.settings import make_settings
 
 TOKEN_ATTRIBUTES = {"accessToken", "refreshToken"}
 

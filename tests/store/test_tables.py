@@ -11,8 +11,8 @@ from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
 from cloudstro.store.tables import create_tables, table_specs
-from tests.conftest import make_settings
 from tests.support.builders import user
+from tests.support.settings import make_settings
 
 EXPECTED_INDEXES = {
     "users": {"email-index": [("email", "HASH", "S"), ("userId", "RANGE", "S")]},

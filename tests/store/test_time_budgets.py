@@ -6,7 +6,7 @@ import pytest
 
 from cloudstro.cli import common
 from cloudstro.config import get_settings
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 def test_batch_budget_is_longer_and_leaves_everything_else_alone():

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from cloudstro.config import get_settings
 from cloudstro.store import Store
 from cloudstro.store.errors import TokenDecryptionError
-from tests.conftest import make_settings
 from tests.support.builders import account_fields
+from tests.support.settings import make_settings
 
 
 def _raw_tokens(store: Store, user_id: str = "user_1") -> dict:

@@ -8,7 +8,8 @@ from cloudstro.store import Store
 from cloudstro.store.platforms import display_name
 from cloudstro.tools import list_my_accounts
 from cloudstro.tools.context import UserContext
-from tests.agent.conftest import NOW, USER
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW
 
 REASON = "the platform refused the token refresh (invalid_grant)"
 

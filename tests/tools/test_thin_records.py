@@ -10,7 +10,8 @@ from cloudstro.store import Store
 from cloudstro.store.codec import to_item
 from cloudstro.tools import get_top_posts, list_my_posts
 from cloudstro.tools.context import UserContext
-from tests.agent.conftest import NOW, USER
+from tests.support.constants import DEMO_USER as USER
+from tests.support.constants import NOW
 
 
 def _raw_post(store: Store, platform: str, post_id: str, content: str, created: str,
