@@ -269,7 +269,7 @@ def pending_digests(store: Store, now: datetime,
     Users whose digest already went out are left out, so a queue carries only work; one whose
     digest is in progress stays in, and `deliver_due` decides with the claim.
     """
-    claims = claims or ClaimsRepository(store.dynamo, store.names.runtime)
+    claims = claims or store.claims
     now = now.astimezone(UTC)
 
     def unreadable(user_id: str, _error: ValidationError) -> None:
@@ -291,7 +291,7 @@ def deliver_due(store: Store, slack_client: WebClient, user_id: str, now: dateti
     """The digest `user_id` is owed at `now`, sent at most once; the unit of a fan-out run."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (add 'Z' or an offset)")
-    run = _Run(store, slack_client, claims or ClaimsRepository(store.dynamo, store.names.runtime),
+    run = _Run(store, slack_client, claims or store.claims,
                now.astimezone(UTC), model, lease_seconds, keep_days)
     profile = store.users.get(user_id)
     if profile is None or not profile.isActive:

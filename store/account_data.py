@@ -13,6 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from cloudstro.store.base import pages
 from cloudstro.store.connection import Store
 
 
@@ -40,13 +41,8 @@ def _query(store: Store, table_name: str, sort_key: str, user_id: str, prefix: s
         "KeyConditionExpression": Key("userId").eq(user_id) & Key(sort_key).begins_with(prefix),
         "ProjectionExpression": ", ".join(f"#{name}" for name in projection),
         "ExpressionAttributeNames": {f"#{name}": name for name in projection}}
-    while True:
-        with store.dynamo.translate_errors(table_name):
-            page = table.query(**params)
+    for page in pages(store.dynamo, table_name, table.query, params):
         yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _delete(store: Store, table_name: str, sort_key: str, user_id: str,
