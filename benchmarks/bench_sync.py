@@ -31,8 +31,8 @@ from _harness import bench_store, heading, local_engine, markdown_table, note
 from cloudstro.config import fixed_clock
 from cloudstro.ingest import SyncEngine
 from cloudstro.store import Store
-from tests.ingest.conftest import connect, seed_posts
-from tests.ingest.standins import StandIns, start_standins
+from tests.support.standins import StandIns, start_standins
+from tests.support.sync import connect, seed_posts
 
 NOW = datetime(2026, 9, 1, 12, tzinfo=UTC)
 ACCOUNT_IDS = {"twitter": "2244994945", "instagram": "17841400000000001",

@@ -13,8 +13,8 @@ import cloudstro.cli.sync as sync_cli
 from cloudstro.cli.main import _register_optional_commands, cli
 from cloudstro.config import fixed_clock, get_settings
 from cloudstro.store import Store
-from tests.ingest.conftest import NOW, connect, seed_posts
-from tests.ingest.standins import StandIns
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, connect, seed_posts
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A local OAuth provider for each platform, on top of the sync stand-ins, on 127.0.0.1.
 
-Each platform's stand-in (tests/ingest/standins.py) gets the authorization server it lacks:
+Each platform's stand-in (tests/support/standins.py) gets the authorization server it lacks:
 an authorize page that "approves" at once by redirecting to the `redirect_uri` with a code (or
 with `error=access_denied` when the person is set to decline), a token endpoint that checks
 the client, the redirect URI and, where the platform uses PKCE, that
@@ -24,7 +24,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.ingest.standins import (
+from tests.servers import start_server
+from tests.support.standins import (
     PlatformState,
     StandIns,
     _bearer,
@@ -35,7 +36,6 @@ from tests.ingest.standins import (
     tiktok_app,
     x_app,
 )
-from tests.servers import start_server
 
 CLIENTS = {"twitter": ("x-client-id", None), "instagram": ("ig-client", "ig-secret"),
            "facebook": ("fb-app", "fb-secret"), "tiktok": ("tt-client-key", "tt-client-secret")}

@@ -14,9 +14,9 @@ import cloudstro.cli.sync as sync_cli
 from cloudstro.cli.main import _register_optional_commands, cli
 from cloudstro.config import fixed_clock, get_settings
 from cloudstro.store import Store
-from tests.ingest.conftest import NOW, seed_posts
-from tests.ingest.standins import StandIns
 from tests.support.builders import user
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, seed_posts
 
 pytestmark = pytest.mark.integration
 USER = "maker_1"

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from cloudstro.store import Store
-from tests.ingest.conftest import NOW, USER, Sleeps, connect, make_engine, seed_posts
-from tests.ingest.standins import StandIns
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, USER, Sleeps, connect, make_engine, seed_posts
 
 
 def test_instagram_follows_paging_without_tokens_in_urls_and_maps_insights(

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from cloudstro.ingest.runner import SyncScheduler
 from cloudstro.store import Store
-from tests.ingest.conftest import NOW, USER, Sleeps, connect, make_engine, seed_posts
-from tests.ingest.standins import StandIns
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, USER, Sleeps, connect, make_engine, seed_posts
 
 
 def test_a_pass_syncs_due_accounts_and_leaves_fresh_and_disconnected_ones(

@@ -8,10 +8,10 @@ from datetime import timedelta
 from cloudstro.config import fixed_clock
 from cloudstro.ingest.rednote import import_export
 from cloudstro.store import Store
-from tests.ingest.conftest import USER, Sleeps, connect, make_engine, seed_posts
-from tests.ingest.standins import StandInPost, StandIns
 from tests.ingest.test_rednote import IMPORTED_AT, RED_ID, csv_export, rows_a, with_creator
 from tests.ingest.test_rednote import USER as CREATOR
+from tests.support.standins import StandInPost, StandIns
+from tests.support.sync import USER, Sleeps, connect, make_engine, seed_posts
 
 
 def _raw_snapshots(store: Store, user_id: str, post_id: str) -> list[dict]:

@@ -10,16 +10,8 @@ from cloudstro.config import fixed_clock
 from cloudstro.ingest.registry import connector_class
 from cloudstro.ingest.tokens import TokenKeeper
 from cloudstro.store import Store
-from tests.ingest.conftest import (
-    NOW,
-    USER,
-    Sleeps,
-    connect,
-    make_engine,
-    seed_posts,
-    sync_settings,
-)
-from tests.ingest.standins import StandIns
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, USER, Sleeps, connect, make_engine, seed_posts, sync_settings
 
 
 def test_401_refreshes_once_stores_the_rotated_tokens_and_retries(

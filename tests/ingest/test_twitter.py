@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cloudstro.store import Store
-from tests.ingest.conftest import NOW, USER, Sleeps, connect, make_engine, seed_posts
-from tests.ingest.standins import StandIns
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, USER, Sleeps, connect, make_engine, seed_posts
 
 X = "twitter"
 

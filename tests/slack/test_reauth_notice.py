@@ -20,11 +20,11 @@ from cloudstro.slackkit.client import web_client
 from cloudstro.slackkit.connect_blocks import RECONNECT_REQUEST_ACTION
 from cloudstro.slackkit.reauth_notice import AccountRefused, ReauthNotices
 from cloudstro.store import Store
-from tests.ingest.conftest import ACCOUNT_IDS, NOW, USER, Sleeps, connect, sync_settings
-from tests.ingest.standins import StandIns, start_standins
 from tests.insights.data import profile
 from tests.slack.home_payloads import buttons
 from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.standins import StandIns, start_standins
+from tests.support.sync import ACCOUNT_IDS, NOW, USER, Sleeps, connect, sync_settings
 
 OWNER = "U0OWNER01"
 

@@ -1,0 +1,67 @@
+"""Sync against the platform stand-ins: a fixed clock, the stand-ins' account ids, accounts
+stored with tokens they accept, posts seeded on them, and an engine that records its sleeps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pydantic import SecretStr
+
+from cloudstro.config import Settings, fixed_clock
+from cloudstro.ingest import SyncEngine
+from cloudstro.store import Store
+from cloudstro.store.accounts import new_account_fields
+from tests.support.standins import PlatformState, StandInPost, StandIns
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+USER = "user_sync"
+ACCOUNT_IDS = {"twitter": "2244994945", "instagram": "17841400000000001",
+               "facebook": "104000000000001", "tiktok": "open-1"}
+
+
+def sync_settings(store: Store, standins: StandIns, **overrides: object) -> Settings:
+    """The store's settings aimed at the stand-ins, with the OAuth clients they accept."""
+    aimed = Settings.model_validate({**store.settings.model_dump(by_alias=True),
+                                     **standins.env})
+    return aimed.model_copy(update=overrides)
+
+
+class Sleeps(list[float]):
+    """Stands in for time.sleep: records each wait, waits for nothing."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def make_engine(store: Store, standins: StandIns, sleeps: Sleeps, now: datetime = NOW,
+                **overrides: object) -> SyncEngine:
+    return SyncEngine(store, sync_settings(store, standins, **overrides),
+                      clock=fixed_clock(now), sleep=sleeps)
+
+
+def connect(store: Store, state: PlatformState, platform: str, *, access: str = "access-0",
+            refresh: str | None = "refresh-0", expires_in: timedelta = timedelta(hours=2),
+            now: datetime = NOW, user_id: str = USER) -> None:
+    """Store the account with tokens the stand-in accepts."""
+    state.access_tokens.add(access)
+    if refresh:
+        state.refresh_tokens.add(refresh)
+    fields = new_account_fields(user_id, platform, state.account_id, username="maker",
+                                token_expires_at=now + expires_in, now=now - timedelta(days=1))
+    store.accounts.add_with_tokens(fields, SecretStr(access),
+                                   SecretStr(refresh) if refresh else None)
+
+
+def seed_posts(state: PlatformState, count: int, *, newest: datetime = NOW - timedelta(hours=1),
+               spacing: timedelta = timedelta(hours=6), first_id: int = 1_000_000,
+               media_type: str = "IMAGE") -> list[StandInPost]:
+    """`count` posts, the newest at `newest`, then one every `spacing` going back."""
+    posts = [StandInPost(id=str(first_id + count - index),
+                         created_at=newest - spacing * index,
+                         text=f"post {first_id + count - index} #launch #tips",
+                         likes=10 + index, comments=index % 7, shares=index % 3,
+                         views=1000 + index, media_type=media_type)
+             for index in range(count)]
+    state.posts.extend(posts)
+    return posts
