@@ -55,7 +55,7 @@ def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, question:
             asked = [named]
     buttons = []
     for platform in asked:
-        kind: LinkKind = "reconnect" if any(
+        kind: LinkKind = "reconnect" if platform != suggested and any(
             account.needs_reconnecting
             for account in store.accounts.list_for_platform(user_id, platform)) else "connect"
         try:

@@ -356,6 +356,17 @@ def test_connect_my_instagram_answers_with_the_link_and_a_connect_button(
     assert (pending.userId, pending.platform) == (user_id, "instagram")
 
 
+def test_reconnect_my_instagram_answers_with_a_reconnect_button(world: World, url: str) -> None:
+    user_id, slack_user = new_person(world)
+    add_account(world, user_id, "instagram", "666", "maker.ig")
+    world.store.accounts.mark_reauth_required(user_id, "instagram", "666", "refused", NOW)
+
+    answer = streamed_answer(world, url, slack_user, "reconnect my instagram")
+
+    assert "Reconnect Instagram here" in answer["text"]
+    assert list(link_buttons({"blocks": answer["blocks"]})) == ["Reconnect Instagram"]
+
+
 def test_a_question_about_a_platform_not_connected_suggests_connecting_it(
         world: World, url: str) -> None:
     user_id, slack_user = new_person(world)
