@@ -18,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 
 from cloudstro.channels.slack.digest_modal import DIGEST_CALLBACK
-from cloudstro.channels.slack.home import EDIT_DIGEST_ACTION
+from cloudstro.channels.slack.home import EDIT_DIGEST_ACTION, home_view
 from cloudstro.channels.slack.identity import SlackIdentity
 from cloudstro.config import Settings
 from cloudstro.ingest.oauth.flow import pending_connections
@@ -420,3 +420,12 @@ def test_names_and_reasons_from_platforms_are_shown_as_text_never_markup(
         assert "@&lt;!channel&gt;" in text and "<!channel>" not in text
         assert "&lt;@U0ALICE&gt;" in text and "<@U0ALICE>" not in text
         assert "`https://evil.example/x`" in text  # shown, not linked
+
+
+def test_a_server_without_oauth_clients_says_so_in_place_of_connect_buttons() -> None:
+    view = home_view(profile("nobody", timezone="UTC"), [],
+                     {p: None for p in ("twitter", "instagram", "facebook", "tiktok")})
+
+    assert [e["action_id"] for e, _ in buttons(view)] == [EDIT_DIGEST_ACTION]
+    assert ("Connecting Twitter/X, Instagram, Facebook, TikTok is not set up on this server."
+            in texts(view))
