@@ -31,7 +31,7 @@ from cloudstro_infra.monitoring import Monitoring
 from cloudstro_infra.source import stage_settings, table_env, table_specs
 
 WEB_ADAPTER_ACCOUNT = "753240598075"  # AWS's account publishing the Lambda Web Adapter layer
-WEB_PORT = "8080"
+WEB_PORT = "8080"  # where cloudstro.channels.http.web_adapter listens (a test checks)
 
 SHAPES = {
     "api": FunctionShape("run.sh", 1024, cdk.Duration.minutes(2),
@@ -91,7 +91,7 @@ class CloudstroStack(cdk.Stack):
                        "AWS_LWA_INVOKE_MODE": "response_stream", "AWS_LWA_PORT": WEB_PORT,
                        # Ready when the port listens: /healthz answers 503 while DynamoDB is
                        # down, which must not keep the adapter from serving that answer.
-                       "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp", "PORT": WEB_PORT},
+                       "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp"},
             reserved_concurrency=config.api_reserved_concurrency)
         self.api_url = self.functions["api"].add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE,
