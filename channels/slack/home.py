@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from cloudstro.channels.slack.connect_reply import LinkIssuer
-from cloudstro.channels.slack.identity import SlackIdentity
+from cloudstro.channels.slack.identity import HOW_TO_LINK, SlackIdentity
 from cloudstro.digests.preferences import CHANNEL_ID
 from cloudstro.ingest.oauth import ConnectError
 from cloudstro.slackkit.connect_blocks import link_button
@@ -47,9 +47,7 @@ ACCOUNTS_SHOWN = 40  # a Home view holds at most 100 blocks; the rest is summari
 
 NOT_LINKED_HOME = (
     "Your Slack account isn't linked to a CloudStro account yet, so there is nothing to show "
-    "here. Ask your CloudStro admin to link you with `cloudstro users link-slack --user <your "
-    "CloudStro user id> --slack-user {slack_user}`, or make sure your Slack profile email is "
-    "the same as your CloudStro email, then open this tab again."
+    f"here. {HOW_TO_LINK}, then open this tab again."
 )
 
 

@@ -29,13 +29,18 @@ from cloudstro.store.runtime_keys import slack_link_key as link_key
 
 log = logging.getLogger("cloudstro.slack")
 
-__all__ = ["LINK_SK", "NOT_LINKED", "Resolution", "SlackIdentity", "link_key"]
+__all__ = ["HOW_TO_LINK", "LINK_SK", "NOT_LINKED", "Resolution", "SlackIdentity", "link_key"]
 
+# How an unlinked person gets linked (Markdown; `{slack_user}` is their Slack user id), told in
+# a reply to their message and on their Home tab.
+HOW_TO_LINK = (
+    "Ask your CloudStro admin to link you with "
+    "`cloudstro users link-slack --user <your CloudStro user id> --slack-user {slack_user}`, "
+    "or make sure your Slack profile email is the same as your CloudStro email"
+)
 NOT_LINKED = (
     "I can't answer yet: your Slack account isn't linked to a CloudStro account, so I don't "
-    "know whose data to use. Ask your CloudStro admin to link you with "
-    "`cloudstro users link-slack --user <your CloudStro user id> --slack-user {slack_user}`, "
-    "or make sure your Slack profile email is the same as your CloudStro email and write again."
+    f"know whose data to use. {HOW_TO_LINK} and write again."
 )
 
 
