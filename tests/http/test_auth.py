@@ -23,7 +23,7 @@ from cloudstro.channels.http.auth import (
 )
 from cloudstro.cli.main import _register_optional_commands, cli
 from cloudstro.config import Settings, get_settings
-from tests.http.conftest import SECRET, USERS, ApiStack, auth
+from tests.support.http_api import SECRET, USERS, ApiStack, auth
 
 ALICE = USERS[0]
 OTHER_SECRET = SigningSecret(b"another-deployment-" + b"k" * 40, "other")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cloudstro.channels.http.auth import TokenError, verify_token
-from tests.http.conftest import SECRET, USERS, ApiStack, token_for
+from tests.support.http_api import SECRET, USERS, ApiStack, token_for
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.http.conftest import USERS, ApiStack, auth, parse_sse, token_for
+from tests.support.http_api import USERS, ApiStack, auth, parse_sse, token_for
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.http.conftest import USERS, ApiStack, auth
+from tests.support.http_api import USERS, ApiStack, auth
 
 pytestmark = pytest.mark.integration
 

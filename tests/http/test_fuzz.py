@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.http.conftest import USERS, ApiStack, auth
+from tests.support.http_api import USERS, ApiStack, auth
 
 pytestmark = pytest.mark.integration
 

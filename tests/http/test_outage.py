@@ -33,9 +33,9 @@ from cloudstro.store.errors import (
 )
 from cloudstro.store.local import LocalEngine
 from tests.agent.outage_model import OutageWhileThinking
-from tests.http.conftest import SECRET, USERS, ApiStack, auth, parse_sse
 from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import LiveServer, start_server
+from tests.support.http_api import SECRET, USERS, ApiStack, auth, parse_sse
 
 pytestmark = pytest.mark.integration
 

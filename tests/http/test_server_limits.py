@@ -19,8 +19,8 @@ import uvicorn
 
 from cloudstro.channels.app import create_app
 from cloudstro.channels.http.server import server_config
-from tests.http.conftest import SECRET, ApiStack
 from tests.servers import free_port
+from tests.support.http_api import SECRET, ApiStack
 
 pytestmark = pytest.mark.integration
 
