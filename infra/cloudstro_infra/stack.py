@@ -33,10 +33,14 @@ from cloudstro_infra.source import stage_settings, table_env, table_specs
 WEB_ADAPTER_ACCOUNT = "753240598075"  # AWS's account publishing the Lambda Web Adapter layer
 WEB_PORT = "8080"  # where cloudstro.channels.http.web_adapter listens (a test checks)
 
+# Lambda gives CPU in proportion to memory, one full vCPU at 1769 MB. The API and Slack
+# functions spend their cold start importing (about 3 s of CPU, bench_cold_start.py), and
+# Slack's acknowledgement has 3 s, so they get a whole vCPU; batch work waits on I/O.
+ONE_VCPU_MB = 1769
 SHAPES = {
-    "api": FunctionShape("run.sh", 1024, cdk.Duration.minutes(2),
+    "api": FunctionShape("run.sh", ONE_VCPU_MB, cdk.Duration.minutes(2),
                          "CloudStro HTTP API (streams through the Lambda Web Adapter)"),
-    "slack": FunctionShape("cloudstro.channels.slack.lambda_handler.handler", 1024,
+    "slack": FunctionShape("cloudstro.channels.slack.lambda_handler.handler", ONE_VCPU_MB,
                            cdk.Duration.minutes(2),
                            "CloudStro Slack events: acknowledges, then answers lazily"),
     "scheduler": FunctionShape("cloudstro.batch.lambda_handler.find_due", 512,

@@ -70,6 +70,7 @@ def test_slack_invokes_only_itself_by_name_and_never_twice(
     props = function_by_name(template_json, "cloudstro-dev-slack")
     assert props["Handler"] == "cloudstro.channels.slack.lambda_handler.handler"
     assert props["Timeout"] >= 60  # the lazy answer runs the agent, not just the 3-second ack
+    assert props["MemorySize"] >= 1769  # a full vCPU for the cold start inside Slack's 3 s
     policy_id = logical_id(stack, slack.role.node.find_child("DefaultPolicy"))
     statements = template_json["Resources"][policy_id]["Properties"]["PolicyDocument"][
         "Statement"]
