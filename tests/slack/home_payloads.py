@@ -13,8 +13,8 @@ import time
 import uuid
 from typing import Any
 
-from tests.slack.conftest import envelope, new_channel, new_ts
 from tests.slack.mock_slack import BOT_ID, TEAM
+from tests.support.slack import envelope, new_channel, new_ts
 
 APP_ID = "A0CLOUDSTRO"
 

@@ -29,7 +29,16 @@ from cloudstro.store.accounts import new_account_fields
 from cloudstro.store.oauth_states import PendingConnection
 from cloudstro.store.records import DigestPreferences
 from tests.insights.data import profile, timing_posts
-from tests.slack.conftest import (
+from tests.slack.home_payloads import (
+    buttons,
+    click_in_message,
+    click_in_view,
+    form_values,
+    home_opened,
+    submission,
+)
+from tests.slack.mock_slack import TEAM
+from tests.support.slack import (
     NOW,
     Served,
     World,
@@ -41,15 +50,6 @@ from tests.slack.conftest import (
     serve,
     wait_quiet,
 )
-from tests.slack.home_payloads import (
-    buttons,
-    click_in_message,
-    click_in_view,
-    form_values,
-    home_opened,
-    submission,
-)
-from tests.slack.mock_slack import TEAM
 
 CLIENTS = {"TWITTER_CLIENT_ID": "x-app", "INSTAGRAM_CLIENT_ID": "ig-app",
            "INSTAGRAM_CLIENT_SECRET": "ig-secret", "FACEBOOK_APP_ID": "fb-app",

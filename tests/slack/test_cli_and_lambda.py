@@ -15,7 +15,7 @@ from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
 from cloudstro.channels.slack.lambda_handler import build_handler
 from cloudstro.cli.slack import register
 from cloudstro.store.demo import seed_demo
-from tests.slack.conftest import (
+from tests.support.slack import (
     UNTIL,
     SpyAssistant,
     dm,

@@ -21,7 +21,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from cloudstro.store.records import SocialPost
-from tests.slack.conftest import (
+from tests.slack.markup_checks import (
+    EVIL_TEXTS,
+    EVIL_URLS,
+    assert_no_markup_in_message,
+    markdown_markup,
+)
+from tests.support.builders import post_data, user
+from tests.support.slack import (
     NOW,
     Served,
     SpyAssistant,
@@ -34,13 +41,6 @@ from tests.slack.conftest import (
     serve,
     wait_quiet,
 )
-from tests.slack.markup_checks import (
-    EVIL_TEXTS,
-    EVIL_URLS,
-    assert_no_markup_in_message,
-    markdown_markup,
-)
-from tests.support.builders import post_data, user
 
 pytestmark = pytest.mark.integration
 

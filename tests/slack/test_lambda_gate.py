@@ -18,9 +18,9 @@ import pytest
 import cloudstro.channels.slack.lambda_handler as lambda_module
 from cloudstro.channels.http.logs import WITHHELD
 from cloudstro.channels.slack.lambda_handler import build_handler
-from tests.slack.conftest import World, real_assistant, signed_headers
 from tests.slack.test_cli_and_lambda import CONTEXT
 from tests.slack.test_unsigned import SECRET_WORDS, UNSIGNED
+from tests.support.slack import World, real_assistant, signed_headers
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from slack_bolt import BoltRequest
 
 from cloudstro.channels.http.logs import install_content_free_records
 from cloudstro.channels.slack.bolt_app import build_slack_app
-from tests.slack.conftest import World, dm, new_channel, real_assistant
+from tests.support.slack import World, dm, new_channel, real_assistant
 
 pytestmark = pytest.mark.integration
 

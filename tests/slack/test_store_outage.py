@@ -29,7 +29,9 @@ from cloudstro.store.local import LocalEngine
 from tests.agent.outage_model import OutageWhileThinking
 from tests.http.flaky_proxy import FlakyProxy
 from tests.servers import free_port
-from tests.slack.conftest import (
+from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.settings import make_settings
+from tests.support.slack import (
     ALICE,
     NOW,
     SECRET,
@@ -45,8 +47,6 @@ from tests.slack.conftest import (
     thread_started,
     wait_quiet,
 )
-from tests.slack.mock_slack import TEAM, MockSlack
-from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration
 

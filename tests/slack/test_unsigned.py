@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.slack.conftest import Served, dm, new_channel, signed_headers
+from tests.support.slack import Served, dm, new_channel, signed_headers
 
 pytestmark = pytest.mark.integration
 
