@@ -18,22 +18,27 @@ Access = Literal["read", "write"]
 
 # function role -> table role -> access. From the code each function runs:
 #   api:       the agent (posts, engagement, accounts, insights; stores computed insights),
-#              its memory (checkpoints), the caller's profile (users, read only).
-#   slack:     the same, plus linking a Slack user to a profile (users, write) and event
-#              de-duplication claims (runtime).
+#              its memory (checkpoints), the caller's profile (users, read only), and
+#              connecting accounts: the OAuth state (runtime), the accounts with their
+#              tokens, and the new account's first sync (posts, engagement).
+#   slack:     the agent as above, linking a Slack user to a profile (users, write), event
+#              de-duplication and the start of a connection (runtime).
 #   scheduler: finds what is due: active users (scan), active accounts (platform/status
 #              index), and which digests are already sent (runtime claims).
 #   worker:    one unit: a sync writes posts, snapshots and account state, an insights
 #              refresh writes insights, a digest claims its period.
 TABLE_ACCESS: dict[str, dict[str, Access]] = {
-    "api": {"users": "read", "accounts": "read", "posts": "read", "engagement": "read",
-            "insights": "write", "checkpoints": "write"},
+    "api": {"users": "read", "accounts": "write", "posts": "write", "engagement": "write",
+            "insights": "write", "checkpoints": "write", "runtime": "write"},
     "slack": {"users": "write", "accounts": "read", "posts": "read", "engagement": "read",
               "insights": "write", "checkpoints": "write", "runtime": "write"},
     "scheduler": {"users": "read", "accounts": "read", "runtime": "read"},
     "worker": {"users": "read", "accounts": "write", "posts": "write", "engagement": "write",
                "insights": "write", "runtime": "write"},
 }
+# The functions that encrypt or decrypt stored OAuth tokens: the API stores them when an
+# account is connected (and reads them for its first sync), the worker refreshes and uses them.
+TOKEN_KEY_USERS = ("api", "worker")
 
 BEDROCK_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 

@@ -23,7 +23,7 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from cloudstro_infra.access import grant_bedrock, grant_tables
+from cloudstro_infra.access import TOKEN_KEY_USERS, grant_bedrock, grant_tables
 from cloudstro_infra.config import DeployConfig
 from cloudstro_infra.data import Data
 from cloudstro_infra.functions import FunctionShape, cloudstro_function, product_code
@@ -176,7 +176,7 @@ class CloudstroStack(cdk.Stack):
             data.secret.grant_read(function)
             grant_bedrock(function.role, self, config.bedrock_model_id,  # type: ignore[arg-type]
                           config.foundation_model_id)
-        if role == "worker":  # only a sync reads and rotates OAuth tokens
+        if role in TOKEN_KEY_USERS:
             # Exactly the two calls the token cipher makes (no data keys, no re-encryption).
             data.token_key.grant(function, "kms:Encrypt", "kms:Decrypt")
         self.functions[role] = function
