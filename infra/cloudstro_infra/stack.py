@@ -127,6 +127,8 @@ class CloudstroStack(cdk.Stack):
         # The next tick finds the same work again, so a failed finder run is not retried.
         finder.configure_async_invoke(retry_attempts=0)
         for job, rate_field in JOBS.items():
+            if job == "digest" and not config.slack:  # digests are Slack messages
+                continue
             scheduler.Schedule(
                 self, f"{job.capitalize()}Schedule",
                 schedule_name=f"cloudstro-{stage}-{job}",

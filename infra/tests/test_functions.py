@@ -103,3 +103,6 @@ def test_slack_off_leaves_no_slack_function_and_the_rest_unchanged() -> None:
         env = function_by_name(template_json, name)["Environment"]["Variables"]
         assert env["CLOUDSTRO_PUBLIC_URL"] == "https://api.example.com"
     assert "slack" not in stack.functions
+    schedules = [s["Properties"]["Name"]
+                 for s in resources(template_json, "AWS::Scheduler::Schedule").values()]
+    assert sorted(schedules) == ["cloudstro-dev-insights", "cloudstro-dev-sync"]
