@@ -40,6 +40,15 @@ def _habit_weights(rng: random.Random) -> list[float]:
     return weights
 
 
+def _posting_time(rng: random.Random, zone: ZoneInfo, weights: list[float], days: int
+                  ) -> datetime:
+    """A local publishing time: an hour drawn by the habit weights, a day within `days` of
+    START, a random minute."""
+    hour = rng.choices(range(24), weights=weights)[0]
+    day = START.astimezone(zone).date() + timedelta(days=rng.randrange(days))
+    return datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone)
+
+
 def synthetic_user(
     rng: random.Random,
     n_posts: int,
@@ -58,9 +67,8 @@ def synthetic_user(
     posts: list[SocialPost] = []
     for i in range(n_posts):
         platform, author, base, weights = accounts[i % 2]
-        hour = rng.choices(range(24), weights=weights)[0]
-        day = START.astimezone(zone).date() + timedelta(days=rng.randrange(120))
-        local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone)
+        local = _posting_time(rng, zone, weights, days=120)
+        hour = local.hour
         effect = math.log1p(peak_lift) * math.exp(-(_circular(hour, best) ** 2) / (2 * width**2))
         weekend = -0.1 if local.weekday() >= 5 else 0.0
         value = base * math.exp(effect + weekend + rng.gauss(0, noise))
@@ -109,9 +117,8 @@ def viewed_user(rng: random.Random, n_posts: int, timezone: str, *, lift: float 
     posts: list[SocialPost] = []
     for i in range(n_posts):
         platform, author, views_base, rate_base = accounts[i % 2]
-        hour = rng.choices(range(24), weights=weights)[0]
-        day = START.astimezone(zone).date() + timedelta(days=rng.randrange(112))
-        local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone)
+        local = _posting_time(rng, zone, weights, days=112)
+        hour = local.hour
         views = views_base * rng.uniform(1 - reach_noise, 1 + reach_noise)
         rate = rate_base * (lift if hour == best else 1.0) * rng.lognormvariate(0, noise)
         total = max(0, round(views * rate))

@@ -6,29 +6,15 @@ import json
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 
-import cloudstro.cli.accounts as accounts_cli
-import cloudstro.cli.sync as sync_cli
-from cloudstro.cli.main import _register_optional_commands, cli
-from cloudstro.config import fixed_clock, get_settings
 from cloudstro.store import Store
 from tests.support.standins import StandIns
-from tests.support.sync import NOW, connect, seed_posts
+from tests.support.sync import connect, seed_posts, sync_cli_runner
 
 
 @pytest.fixture
 def run(moto_store: Store, standins: StandIns, monkeypatch: pytest.MonkeyPatch):
-    for name, url in standins.env.items():
-        monkeypatch.setenv(name, url)
-    get_settings.cache_clear()
-    for module in (accounts_cli, sync_cli):
-        monkeypatch.setattr(module, "open_store", lambda quiet=False, batch=False: moto_store)
-        monkeypatch.setattr(module, "clock", fixed_clock(NOW))
-    _register_optional_commands()
-    runner = CliRunner()
-    return lambda *args, stdin=None: runner.invoke(cli, list(args), input=stdin,
-                                                   catch_exceptions=False)
+    return sync_cli_runner(moto_store, standins, monkeypatch)
 
 
 def test_sync_all_covers_every_users_active_accounts(run, moto_store: Store,

@@ -7,16 +7,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 
-import cloudstro.cli.accounts as accounts_cli
-import cloudstro.cli.sync as sync_cli
-from cloudstro.cli.main import _register_optional_commands, cli
-from cloudstro.config import fixed_clock, get_settings
+from cloudstro.config import fixed_clock
 from cloudstro.store import Store
 from tests.support.builders import user
 from tests.support.standins import StandIns
-from tests.support.sync import NOW, seed_posts
+from tests.support.sync import NOW, seed_posts, sync_cli_runner
 
 pytestmark = pytest.mark.integration
 USER = "maker_1"
@@ -25,19 +21,7 @@ SECRETS = ("x-access-0", "x-refresh-0", "tt-access-0", "tt-refresh-0")
 
 @pytest.fixture
 def run(local_store: Store, standins: StandIns, monkeypatch: pytest.MonkeyPatch):
-    for name, url in standins.env.items():
-        monkeypatch.setenv(name, url)
-    get_settings.cache_clear()
-    for module in (accounts_cli, sync_cli):
-        monkeypatch.setattr(module, "open_store", lambda quiet=False, batch=False: local_store)
-        monkeypatch.setattr(module, "clock", fixed_clock(NOW))
-    _register_optional_commands()
-    runner = CliRunner()
-
-    def invoke(*args: str, stdin: str | None = None):
-        return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
-
-    return invoke
+    return sync_cli_runner(local_store, standins, monkeypatch)
 
 
 def test_accounts_added_synced_listed_and_asked_about(

@@ -1,14 +1,21 @@
 """Sync against the platform stand-ins: a fixed clock, the stand-ins' account ids, accounts
-stored with tokens they accept, posts seeded on them, and an engine that records its sleeps.
+stored with tokens they accept, posts seeded on them, an engine that records its sleeps, and
+the `cloudstro` command aimed at a store and the stand-ins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from click.testing import CliRunner, Result
 from pydantic import SecretStr
 
-from cloudstro.config import Settings, fixed_clock
+import cloudstro.cli.accounts as accounts_cli
+import cloudstro.cli.sync as sync_cli
+from cloudstro.cli.main import _register_optional_commands, cli
+from cloudstro.config import Settings, fixed_clock, get_settings
 from cloudstro.ingest import SyncEngine
 from cloudstro.store import Store
 from cloudstro.store.accounts import new_account_fields
@@ -65,3 +72,22 @@ def seed_posts(state: PlatformState, count: int, *, newest: datetime = NOW - tim
              for index in range(count)]
     state.posts.extend(posts)
     return posts
+
+
+def sync_cli_runner(store: Store, standins: StandIns, monkeypatch: pytest.MonkeyPatch
+                    ) -> Callable[..., Result]:
+    """`cloudstro accounts ...` and `cloudstro sync ...` on `store`, against the stand-ins, at
+    NOW; call it with the command's words (and `stdin=` for what is typed)."""
+    for name, url in standins.env.items():
+        monkeypatch.setenv(name, url)
+    get_settings.cache_clear()
+    for module in (accounts_cli, sync_cli):
+        monkeypatch.setattr(module, "open_store", lambda quiet=False, batch=False: store)
+        monkeypatch.setattr(module, "clock", fixed_clock(NOW))
+    _register_optional_commands()
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+    return invoke
