@@ -55,6 +55,7 @@ SETUP = textwrap.dedent("""
     create_tables(Dynamo(get_settings(), endpoint_url=None, use_local=False))
     setup = time.perf_counter() - start  # moto and tables: not part of a Lambda cold start
     start = time.perf_counter()
+    cpu_start = time.process_time()
 """)
 FIRST_REQUEST = {
     "slack": SETUP.replace("import boto3", textwrap.dedent("""
@@ -90,7 +91,8 @@ FIRST_REQUEST = {
             return handler
         module.build_handler = build
         response = module.handler(event, Context())
-        print(time.perf_counter() - start, response["statusCode"], len(Recorder.calls))
+        print(time.perf_counter() - start, time.process_time() - cpu_start,
+              response["statusCode"], len(Recorder.calls))
     """),
     "http (web adapter)": SETUP + textwrap.dedent("""
         from starlette.testclient import TestClient
@@ -102,13 +104,15 @@ FIRST_REQUEST = {
         app = create_app(settings, store, auth_secret=resolve_secret(
             settings, store_is_local=False, host="127.0.0.1"))
         response = TestClient(app).get("/healthz")
-        print(time.perf_counter() - start, response.status_code, 0)
+        print(time.perf_counter() - start, time.process_time() - cpu_start,
+              response.status_code, 0)
     """),
     "batch": SETUP + textwrap.dedent("""
         from cloudstro.batch import lambda_handler
         answer = lambda_handler.work({"Records": [{"messageId": "m1", "body":
             '{"job": "insights", "userId": "nobody", "scheduledAt": "2026-11-24T12:00:00Z"}'}]})
-        print(time.perf_counter() - start, 200, len(answer["batchItemFailures"]))
+        print(time.perf_counter() - start, time.process_time() - cpu_start, 200,
+              len(answer["batchItemFailures"]))
     """),
 }
 
@@ -128,11 +132,20 @@ def import_seconds(module: str) -> tuple[float, list[str]]:
     return cumulative / 1e6, sorted(set(HEAVY) & loaded)
 
 
-def first_request(name: str) -> tuple[float, str]:
+def import_cpu_seconds(module: str) -> float:
+    """CPU time of the import alone: steadier than wall time when the machine is busy."""
+    script = (f"import time; start = time.process_time(); import {module}; "
+              "print(time.process_time() - start)")
+    done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env=_env(), check=True)
+    return float(done.stdout.split()[-1])
+
+
+def first_request(name: str) -> tuple[float, float, str]:
     done = subprocess.run([PYTHON, "-c", FIRST_REQUEST[name]], capture_output=True, text=True,
                           cwd=ROOT, env=_env(), check=True)
-    seconds, status, extra = done.stdout.split()[-3:]
-    return float(seconds), f"{status} ({extra})"
+    seconds, cpu, status, extra = done.stdout.split()[-4:]
+    return float(seconds), float(cpu), f"{status} ({extra})"
 
 
 def _env() -> dict[str, str]:
@@ -147,19 +160,22 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"median of {args.runs} processes\n")
-    print("| handler | import (s) | heavy modules loaded at import | first request (s) | answer |")
-    print("|---|---|---|---|---|")
+    print("| handler | import (s) | import CPU (s) | heavy modules loaded at import | "
+          "first request (s) | first request CPU (s) | answer (lazy invocations) |")
+    print("|---|---|---|---|---|---|---|")
     for name, module in HANDLERS.items():
         imports = [import_seconds(module) for _ in range(args.runs)]
+        import_cpu = statistics.median(import_cpu_seconds(module) for _ in range(args.runs))
         heavy = imports[-1][1]
-        cell = "n/a"
+        wall = cpu = "n/a"
         answer = ""
         if name in FIRST_REQUEST:
             firsts = [first_request(name) for _ in range(args.runs)]
-            cell = f"{statistics.median(s for s, _ in firsts):.2f}"
-            answer = firsts[-1][1]
-        print(f"| {name} | {statistics.median(s for s, _ in imports):.2f} | "
-              f"{', '.join(heavy) or 'none'} | {cell} | {answer} |")
+            wall = f"{statistics.median(f[0] for f in firsts):.2f}"
+            cpu = f"{statistics.median(f[1] for f in firsts):.2f}"
+            answer = firsts[-1][2]
+        print(f"| {name} | {statistics.median(s for s, _ in imports):.2f} | {import_cpu:.2f} | "
+              f"{', '.join(heavy) or 'none'} | {wall} | {cpu} | {answer} |")
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
