@@ -7,6 +7,7 @@ tests never see each other's data.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from cloudstro.channels.http.logs import install_content_free_records
 from cloudstro.config import Settings, get_settings
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
@@ -135,3 +137,28 @@ def local_store(local_settings: Settings) -> Iterator[Store]:
     create_tables(dynamo)
     yield Store(dynamo, local_settings)
     delete_tables(dynamo, table_specs(local_settings))
+
+
+@pytest.fixture
+def content_free_records() -> Iterator[None]:
+    """Log records that carry no message text, as the servers install them; undone after."""
+    previous = install_content_free_records()
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Undo a test's `configure_logging` (called in the test body, so its handler writes to
+    the stderr `capsys` captures during the call)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    factory = logging.getLogRecordFactory()
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(factory)
+        root.handlers[:] = handlers
+        root.setLevel(level)

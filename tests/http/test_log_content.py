@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,30 +19,6 @@ from cloudstro.channels.http.logs import (
 from cloudstro.store.errors import StoreUnreachableError
 
 SECRET_WORDS = "my secret launch plan"
-
-
-@pytest.fixture
-def content_free_records() -> Iterator[None]:
-    previous = install_content_free_records()
-    try:
-        yield
-    finally:
-        logging.setLogRecordFactory(previous)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo a test's `configure_logging` (called in the test body, so its handler writes to
-    the stderr `capsys` captures during the call)."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    factory = logging.getLogRecordFactory()
-    try:
-        yield
-    finally:
-        logging.setLogRecordFactory(factory)
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
 
 def _fail_on(text: str) -> None:

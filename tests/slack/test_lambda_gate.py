@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -78,20 +77,6 @@ def test_a_signed_request_with_header_names_as_sent_reaches_bolt(
     response = gated.handle(_event(body.encode(), headers), CONTEXT)
     assert response["statusCode"] == 200, response
     assert "c-123" in response["body"]
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo the entry point's `configure_logging` after the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    factory = logging.getLogRecordFactory()
-    try:
-        yield
-    finally:
-        logging.setLogRecordFactory(factory)
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
 
 def test_the_entry_point_configures_logging_without_message_text(

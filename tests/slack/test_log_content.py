@@ -10,27 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_bolt import BoltRequest
 
-from cloudstro.channels.http.logs import install_content_free_records
 from cloudstro.channels.slack.bolt_app import build_slack_app
 from tests.support.slack import World, dm, new_channel, real_assistant
 
 pytestmark = pytest.mark.integration
 
 SECRET_WORDS = "my secret launch plan"
-
-
-@pytest.fixture
-def content_free_records() -> Iterator[None]:
-    previous = install_content_free_records()
-    try:
-        yield
-    finally:
-        logging.setLogRecordFactory(previous)
 
 
 def test_a_failed_signature_check_logs_no_message_text(
