@@ -23,7 +23,10 @@ from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.servers import free_port
+from tests.slack.mock_slack import MockSlack
 from tests.support.settings import make_settings
+from tests.support.standins import StandIns, start_standins
+from tests.support.sync import ACCOUNT_IDS, Sleeps
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,3 +165,30 @@ def restore_logging() -> Iterator[None]:
         logging.setLogRecordFactory(factory)
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def running_standins() -> Iterator[StandIns]:
+    """The four platform stand-ins, started once per module."""
+    standins = start_standins(ACCOUNT_IDS)
+    yield standins
+    standins.stop()
+
+
+@pytest.fixture
+def standins(running_standins: StandIns) -> StandIns:
+    """The stand-ins, reset to their accounts with no posts, tokens or faults."""
+    running_standins.reset(ACCOUNT_IDS)
+    return running_standins
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    """The mock Slack Web API on 127.0.0.1."""
+    with MockSlack() as mock:
+        yield mock

@@ -1,19 +1,11 @@
-"""Digest fixtures: the mock Slack Web API and a client pointed at it."""
+"""Digest fixtures: a Slack client pointed at the mock Web API (`slack`, in the root conftest)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
 
 from tests.slack.mock_slack import MockSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[MockSlack]:
-    with MockSlack() as mock:
-        yield mock
 
 
 @pytest.fixture

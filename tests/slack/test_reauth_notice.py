@@ -8,7 +8,6 @@ get their own DM.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,29 +22,10 @@ from cloudstro.store import Store
 from tests.insights.data import profile
 from tests.slack.home_payloads import buttons
 from tests.slack.mock_slack import TEAM, MockSlack
-from tests.support.standins import StandIns, start_standins
-from tests.support.sync import ACCOUNT_IDS, NOW, USER, Sleeps, connect, sync_settings
+from tests.support.standins import StandIns
+from tests.support.sync import NOW, USER, Sleeps, connect, sync_settings
 
 OWNER = "U0OWNER01"
-
-
-@pytest.fixture(scope="module")
-def running_standins() -> Iterator[StandIns]:
-    standins = start_standins(ACCOUNT_IDS)
-    yield standins
-    standins.stop()
-
-
-@pytest.fixture
-def standins(running_standins: StandIns) -> StandIns:
-    running_standins.reset(ACCOUNT_IDS)
-    return running_standins
-
-
-@pytest.fixture
-def slack() -> Iterator[MockSlack]:
-    with MockSlack() as mock:
-        yield mock
 
 
 @pytest.fixture
