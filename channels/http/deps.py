@@ -55,11 +55,13 @@ def services_of(request: Request) -> Services:
     return api_context(request).services
 
 
-def _services(context: Annotated[ApiContext, Depends(api_context)]) -> Services:
+ApiContextDep = Annotated[ApiContext, Depends(api_context)]
+
+
+def _services(context: ApiContextDep) -> Services:
     return context.services
 
 
-ApiContextDep = Annotated[ApiContext, Depends(api_context)]
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
