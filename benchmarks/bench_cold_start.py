@@ -60,7 +60,7 @@ SETUP = textwrap.dedent("""
 FIRST_REQUEST = {
     "slack": SETUP.replace("import boto3", textwrap.dedent("""
         import os
-        from tests.slack.mock_slack import MockSlack
+        from tests.support.mock_slack import MockSlack
         slack = MockSlack().__enter__()  # bolt's auth.test on the first request goes here
         os.environ["SLACK_API_URL"] = slack.base_url
         import boto3""").strip()) + textwrap.dedent("""

@@ -34,7 +34,7 @@ from cloudstro.digests.runner import run_due
 from cloudstro.digests.schedule import latest_occurrence
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.records import DigestPreferences
-from tests.slack.mock_slack import MockSlack
+from tests.support.mock_slack import MockSlack
 
 WEEKLY = DigestPreferences(enabled=True, cadence="weekly", dayOfWeek="Monday", time="09:00")
 

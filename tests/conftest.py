@@ -22,8 +22,8 @@ from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
-from tests.servers import free_port
-from tests.slack.mock_slack import MockSlack
+from tests.support.mock_slack import MockSlack
+from tests.support.servers import free_port
 from tests.support.settings import make_settings
 from tests.support.standins import StandIns, start_standins
 from tests.support.sync import ACCOUNT_IDS, Sleeps

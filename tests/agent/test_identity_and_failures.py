@@ -8,10 +8,10 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from cloudstro.agent.service import Assistant
-from tests.agent.scripted import ScriptedChatModel, call
 from tests.support.constants import DEMO_OTHER as OTHER
 from tests.support.constants import DEMO_USER as USER
 from tests.support.constants import NOW
+from tests.support.scripted_model import ScriptedChatModel, call
 
 
 def _capture_dynamodb_params(store) -> list[str]:

@@ -23,10 +23,10 @@ from cloudstro.store.errors import (
     TableMissingError,
 )
 from cloudstro.tools.common import guarded
-from tests.agent.scripted import ScriptedChatModel, call
-from tests.servers import free_port
 from tests.support.constants import DEMO_USER as USER
 from tests.support.constants import NOW
+from tests.support.scripted_model import ScriptedChatModel, call
+from tests.support.servers import free_port
 from tests.support.settings import make_settings
 
 

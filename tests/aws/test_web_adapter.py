@@ -26,10 +26,10 @@ from cloudstro.config import get_settings
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.tables import create_tables
-from tests.servers import free_port
 from tests.support.builders import add_posts, add_user
 from tests.support.constants import NOW
 from tests.support.http_api import parse_sse
+from tests.support.servers import free_port
 
 AUTH_SECRET = "s" * 48
 

@@ -21,9 +21,9 @@ from cloudstro.batch import lambda_handler
 from cloudstro.batch.jobs import BatchJobs, WorkUnit
 from cloudstro.config import fixed_clock
 from cloudstro.store import Store
-from tests.slack.mock_slack import MockSlack
 from tests.support.builders import add_account, add_posts, add_user
 from tests.support.constants import NOW
+from tests.support.mock_slack import MockSlack
 
 QUEUE = "cloudstro-test-work"
 

@@ -20,9 +20,9 @@ from cloudstro.config import get_settings
 from cloudstro.store import Store
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.local import LocalEngine
-from tests.agent.outage_model import OutageWhileThinking
-from tests.http.flaky_proxy import FlakyProxy
-from tests.servers import free_port
+from tests.support.flaky_proxy import FlakyProxy
+from tests.support.outage_model import OutageWhileThinking
+from tests.support.servers import free_port
 
 QUESTION = "How did I do this week?"
 

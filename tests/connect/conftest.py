@@ -26,9 +26,9 @@ from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.connect.provider import Authorizer, Providers, start_providers
-from tests.servers import LiveServer, start_server
 from tests.support.builders import user
 from tests.support.http_api import SECRET, auth
+from tests.support.servers import LiveServer, start_server
 from tests.support.settings import make_settings
 from tests.support.standins import PlatformState, _LateBoundApp
 from tests.support.sync import ACCOUNT_IDS, NOW

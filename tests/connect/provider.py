@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.servers import start_server
+from tests.support.servers import start_server
 from tests.support.standins import (
     PlatformState,
     StandIns,

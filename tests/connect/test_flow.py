@@ -24,8 +24,8 @@ from cloudstro.channels.http.logs import content_free
 from cloudstro.store.accounts import SyncView
 from tests.connect.conftest import ConnectStack, account_path, wait_for
 from tests.connect.provider import FACEBOOK_PAGES, USERNAMES
-from tests.servers import free_port, start_server
 from tests.support.http_api import SECRET, auth
+from tests.support.servers import free_port, start_server
 from tests.support.sync import NOW, seed_posts
 
 pytestmark = pytest.mark.integration

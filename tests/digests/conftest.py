@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
-from tests.slack.mock_slack import MockSlack
+from tests.support.mock_slack import MockSlack
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import cloudstro.cli.users_digest as users_cli
 from cloudstro.cli.main import _register_optional_commands, cli
 from cloudstro.config import get_settings
 from cloudstro.store import Store
-from tests.slack.mock_slack import MockSlack
 from tests.support.builders import add_posts, add_user, user
 from tests.support.constants import NOW
 from tests.support.images import png_size
+from tests.support.mock_slack import MockSlack
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from cloudstro.digests.content import build_digest
 from cloudstro.digests.schedule import latest_occurrence
 from cloudstro.digests.summary import summarize
 from cloudstro.store import Store
-from tests.agent.scripted import ScriptedChatModel
 from tests.support.builders import add_account, add_posts, add_user, insight
 from tests.support.constants import NOW
 from tests.support.images import png_size
+from tests.support.scripted_model import ScriptedChatModel
 
 WEEK_START = NOW - timedelta(days=8)  # the weekly period is Mon 16 Nov 09:00 to Mon 23 Nov
 

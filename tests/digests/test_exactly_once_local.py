@@ -13,9 +13,9 @@ from cloudstro.config import Settings
 from cloudstro.digests.runner import RunReport, run_due
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
-from tests.slack.mock_slack import MockSlack
 from tests.support.builders import add_posts, add_user
 from tests.support.constants import NOW
+from tests.support.mock_slack import MockSlack
 
 pytestmark = pytest.mark.integration
 USERS = 10

@@ -17,9 +17,9 @@ from cloudstro.digests.runner import run_due
 from cloudstro.store import Store
 from cloudstro.store.records import SocialPost
 from tests.slack.markup_checks import EVIL_TEXTS, EVIL_URLS, assert_no_markup_in_message
-from tests.slack.mock_slack import MockSlack
 from tests.support.builders import add_account, add_user, insight, post_data
 from tests.support.constants import NOW
+from tests.support.mock_slack import MockSlack
 
 WEEK_START = NOW - timedelta(days=8)  # inside the weekly period Mon 16 Nov to Mon 23 Nov 09:00
 PERMALINK = "https://twitter.com/mallory/status/1790000000000000007"

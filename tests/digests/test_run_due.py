@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from cloudstro.digests.runner import NO_DESTINATION, DigestScheduler, run_due
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
-from tests.slack.mock_slack import MockSlack
 from tests.support.builders import add_posts, add_user
 from tests.support.constants import NOW
+from tests.support.mock_slack import MockSlack
 
 
 def at(text: str) -> datetime:

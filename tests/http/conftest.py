@@ -17,8 +17,8 @@ from cloudstro.store.demo import default_until, seed_demo
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
-from tests.servers import start_server
 from tests.support.http_api import SECRET, USERS, ApiStack, stack_settings
+from tests.support.servers import start_server
 
 
 @pytest.fixture(scope="session")

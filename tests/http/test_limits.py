@@ -11,8 +11,8 @@ import pytest
 from cloudstro.agent.offline import OfflineChatModel
 from cloudstro.agent.service import Assistant
 from cloudstro.channels.app import create_app
-from tests.servers import start_server
 from tests.support.http_api import SECRET, USERS, ApiStack, auth, parse_sse
+from tests.support.servers import start_server
 from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration

@@ -32,10 +32,10 @@ from cloudstro.store.errors import (
     StoreUnavailableError,
 )
 from cloudstro.store.local import LocalEngine
-from tests.agent.outage_model import OutageWhileThinking
-from tests.http.flaky_proxy import FlakyProxy
-from tests.servers import LiveServer, start_server
+from tests.support.flaky_proxy import FlakyProxy
 from tests.support.http_api import SECRET, USERS, ApiStack, auth, parse_sse
+from tests.support.outage_model import OutageWhileThinking
+from tests.support.servers import LiveServer, start_server
 
 pytestmark = pytest.mark.integration
 

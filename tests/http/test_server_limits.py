@@ -19,8 +19,8 @@ import uvicorn
 
 from cloudstro.channels.app import create_app
 from cloudstro.channels.http.server import server_config
-from tests.servers import free_port
 from tests.support.http_api import SECRET, ApiStack
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.tables import create_tables, delete_tables
-from tests.slack.mock_slack import MockSlack
+from tests.support.mock_slack import MockSlack
 from tests.support.settings import make_settings
 from tests.support.slack import ALICE, ALICE_EMAIL, SECRET, UNTIL, Served, World, serve
 

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.slack.mock_slack import BOT_ID, TEAM
+from tests.support.mock_slack import BOT_ID, TEAM
 from tests.support.slack import envelope, new_channel, new_ts
 
 APP_ID = "A0CLOUDSTRO"

@@ -37,7 +37,7 @@ from tests.slack.home_payloads import (
     home_opened,
     submission,
 )
-from tests.slack.mock_slack import TEAM
+from tests.support.mock_slack import TEAM
 from tests.support.slack import (
     NOW,
     Served,

@@ -20,7 +20,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from cloudstro.agent.service import APOLOGY
 from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, event_key
 from cloudstro.channels.slack.identity import LINK_SK, link_key
-from tests.slack.mock_slack import TEAM
+from tests.support.mock_slack import TEAM
 from tests.support.slack import (
     ALICE,
     SpyAssistant,

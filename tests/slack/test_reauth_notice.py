@@ -21,7 +21,7 @@ from cloudstro.slackkit.reauth_notice import AccountRefused, ReauthNotices
 from cloudstro.store import Store
 from tests.insights.data import profile
 from tests.slack.home_payloads import buttons
-from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.mock_slack import TEAM, MockSlack
 from tests.support.standins import StandIns
 from tests.support.sync import NOW, USER, Sleeps, connect, sync_settings
 

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from cloudstro.channels.slack.socket_mode import SocketModeApp
 from cloudstro.cli.slack import register
 from cloudstro.config import Settings
-from tests.slack.mock_socket import MockSocketMode
+from tests.support.mock_socket import MockSocketMode
 from tests.support.slack import SpyAssistant, World, dm, new_channel, real_assistant, wait_quiet
 
 pytestmark = pytest.mark.integration

@@ -26,10 +26,10 @@ from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
 from cloudstro.store.local import LocalEngine
-from tests.agent.outage_model import OutageWhileThinking
-from tests.http.flaky_proxy import FlakyProxy
-from tests.servers import free_port
-from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.flaky_proxy import FlakyProxy
+from tests.support.mock_slack import TEAM, MockSlack
+from tests.support.outage_model import OutageWhileThinking
+from tests.support.servers import free_port
 from tests.support.settings import make_settings
 from tests.support.slack import (
     ALICE,

@@ -24,7 +24,7 @@ from cloudstro.store.errors import (
     UserNotFoundError,
 )
 from cloudstro.store.records import DigestPreferences, UserProfile
-from tests.servers import LiveServer, start_server
+from tests.support.servers import LiveServer, start_server
 
 
 def _client_error(code: str, status: int = 400) -> ClientError:

@@ -20,7 +20,7 @@ from cloudstro.channels.http.auth import SigningSecret, issue_token
 from cloudstro.config import Settings
 from cloudstro.store import Store
 from cloudstro.store.local import LocalEngine
-from tests.servers import LiveServer, start_server
+from tests.support.servers import LiveServer, start_server
 from tests.support.settings import make_settings
 
 SECRET = SigningSecret(b"http-tests-" + b"s" * 40, "tests")

@@ -27,8 +27,8 @@ from cloudstro.channels.http.auth import SigningSecret
 from cloudstro.config import Settings, fixed_clock
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
-from tests.servers import start_server
-from tests.slack.mock_slack import TEAM, MockSlack
+from tests.support.mock_slack import TEAM, MockSlack
+from tests.support.servers import start_server
 
 SECRET = "test-signing-secret"
 UNTIL = datetime(2026, 11, 25, tzinfo=UTC)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from tests.servers import LiveServer, start_server
+from tests.support.servers import LiveServer, start_server
 
 # The OAuth client the stand-ins accept (a public X client; TikTok's key and secret).
 X_CLIENT_ID = "x-client-id"

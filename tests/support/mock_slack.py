@@ -55,7 +55,7 @@ class MockSlack:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
-        self.socket_mode: Any = None  # a started tests.slack.mock_socket.MockSocketMode
+        self.socket_mode: Any = None  # a started tests.support.mock_socket.MockSocketMode
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 ACCEPT_POLL_S = 0.1
 
