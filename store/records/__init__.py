@@ -18,10 +18,10 @@ the key, and attributes this model does not know are ignored. What a record cann
 malformed is still an error: the repositories skip and count such an item.
 
 The package keeps one module per record type (`users`, `accounts`, `posts`, `engagement`,
-`insights`) over `base`, which holds the timestamp type and the read/write rules; everything is
-re-exported here, so `from cloudstro.store.records import SocialPost` stays the import. None of
-it touches DynamoDB, boto3 or the token cipher: `analytics/` imports these models as plain
-data.
+`insights`) over `base` (the read/write rules) and `timestamps` (the seed's time format);
+everything is re-exported here, so `from cloudstro.store.records import SocialPost` stays the
+import. None of it touches DynamoDB, boto3 or the token cipher: `analytics/` imports these
+models as plain data.
 """
 
 from cloudstro.store.records.accounts import (
@@ -33,13 +33,10 @@ from cloudstro.store.records.accounts import (
 from cloudstro.store.records.base import (
     PLATFORMS,
     READING,
-    WEEKDAYS,
     OptionalOnRead,
     Platform,
     Record,
     Stored,
-    UtcDateTime,
-    iso_z,
 )
 from cloudstro.store.records.engagement import EngagementSnapshot, EngagementVelocity
 from cloudstro.store.records.insights import (
@@ -55,6 +52,7 @@ from cloudstro.store.records.posts import (
     SocialPost,
     content_type_of,
 )
+from cloudstro.store.records.timestamps import WEEKDAYS, UtcDateTime, iso_z
 from cloudstro.store.records.users import AIPreferences, DigestPreferences, UserProfile
 
 __all__ = [

@@ -7,14 +7,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from cloudstro.store.records.base import (
-    OptionalOnRead,
-    Platform,
-    Record,
-    Stored,
-    UtcDateTime,
-    fill_from_key,
-)
+from cloudstro.store.records.base import OptionalOnRead, Platform, Record, Stored, fill_from_key
+from cloudstro.store.records.timestamps import UtcDateTime
 
 # "reauth_required": the platform refused the account's tokens and its owner must reconnect
 # it; sync skips it meanwhile and `statusReason` says why. The seed lists "active"/"inactive".

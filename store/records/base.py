@@ -1,5 +1,5 @@
-"""What every record shares: UTC timestamps in the seed's format, and strict-on-write,
-tolerant-on-read validation.
+"""What every record shares: strict-on-write, tolerant-on-read validation, and derived
+attributes filled once.
 
 These are the parts of `store.records` the record modules build on; they sit apart so that a
 record module reads as its attributes and its derived keys, and the read/write rules (see the
@@ -8,16 +8,13 @@ package docstring) live in one place.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
@@ -29,48 +26,7 @@ from cloudstro.store.platforms import PLATFORM_NAMES, PlatformName
 # The platform registry's names, under the names record code has always used.
 Platform = PlatformName
 PLATFORMS: tuple[str, ...] = PLATFORM_NAMES
-WEEKDAYS: tuple[str, ...] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 
-
-def parse_utc(value: Any) -> datetime:
-    """Accept an aware datetime or an ISO-8601 string with an offset; refuse naive times.
-
-    A naive time is ambiguous (whose midnight?), and best-time analysis depends on it being
-    right, so it is an error rather than a silent assumption of UTC.
-    """
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
-    else:
-        raise ValueError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp {value!r} has no timezone; add 'Z' or an offset")
-    return parsed.astimezone(UTC)
-
-
-def iso_z(moment: datetime) -> str:
-    """The seed's timestamp format: UTC, 'Z' suffix, milliseconds only when present."""
-    moment = moment.astimezone(UTC)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-UtcDateTime = Annotated[
-    datetime, BeforeValidator(parse_utc), PlainSerializer(iso_z, return_type=str)
-]
 
 
 # --------------------------------------------------------------------------- reading
@@ -153,7 +109,3 @@ def fill_from_key(data: dict[str, Any], key: str, first: str, second: str,
     head, tail = value.rsplit("#", 1) if from_right else value.split("#", 1)
     data.setdefault(first, head)
     data.setdefault(second, tail)
-
-
-def as_iso(value: Any) -> str:
-    return iso_z(parse_utc(value))

@@ -9,18 +9,15 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import Field, ValidationInfo, model_validator
 
 from cloudstro.store.records.base import (
-    WEEKDAYS,
     OptionalOnRead,
     Platform,
     Record,
     Stored,
-    UtcDateTime,
     fill_from_key,
     is_reading,
-    iso_z,
-    parse_utc,
 )
 from cloudstro.store.records.posts import SocialPost
+from cloudstro.store.records.timestamps import WEEKDAYS, UtcDateTime, iso_z, parse_utc
 
 
 class EngagementVelocity(Stored):

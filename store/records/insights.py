@@ -7,15 +7,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cloudstro.store.records.base import (
-    OptionalOnRead,
-    Platform,
-    Record,
-    Stored,
-    UtcDateTime,
-    as_iso,
-    parse_utc,
-)
+from cloudstro.store.records.base import OptionalOnRead, Platform, Record, Stored
+from cloudstro.store.records.timestamps import UtcDateTime, as_iso, parse_utc
 
 InsightType = Literal["optimal_timing", "content_strategy", "platform_focus", "engagement_trend",
                       "user_note"]

@@ -7,15 +7,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cloudstro.store.records.base import (
-    OptionalOnRead,
-    Platform,
-    Record,
-    Stored,
-    UtcDateTime,
-    as_iso,
-    fill_from_key,
-)
+from cloudstro.store.records.base import OptionalOnRead, Platform, Record, Stored, fill_from_key
+from cloudstro.store.records.timestamps import UtcDateTime, as_iso
 
 
 class Engagement(Stored):

@@ -8,14 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from cloudstro.store.records.base import (
-    WEEKDAYS,
-    OptionalOnRead,
-    Platform,
-    Record,
-    Stored,
-    UtcDateTime,
-)
+from cloudstro.store.records.base import OptionalOnRead, Platform, Record, Stored
+from cloudstro.store.records.timestamps import WEEKDAYS, UtcDateTime
 
 
 class AIPreferences(Stored):
