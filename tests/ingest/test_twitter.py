@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cloudstro.ingest.engine import AccountSyncResult
 from cloudstro.store import Store
-from tests.support.standins import StandIns
+from tests.support.standins import PlatformState, StandIns
 from tests.support.sync import NOW, USER, Sleeps, connect, make_engine, seed_posts
 
 X = "twitter"
 
 
+def _first_sync(store: Store, standins: StandIns, sleeps: Sleeps, posts: int
+                ) -> tuple[PlatformState, AccountSyncResult]:
+    """The X account connected with `posts` posts on the stand-in, and synced once at NOW."""
+    state = standins.states[X]
+    seed_posts(state, posts)
+    connect(store, state, X)
+    with make_engine(store, standins, sleeps) as engine:
+        return state, engine.sync_account(USER, X, state.account_id)
+
+
 def test_first_sync_pages_through_the_timeline_and_writes_one_post_and_snapshot_each(
         moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
-    state = standins.states[X]
-    seed_posts(state, 250)
-    connect(moto_store, state, X)
-    with make_engine(moto_store, standins, sleeps) as engine:
-        result = engine.sync_account(USER, X, state.account_id)
+    state, result = _first_sync(moto_store, standins, sleeps, 250)
 
     assert result.status == "ok", result.errors
     assert result.new_posts == 250 and result.snapshots == 250
@@ -36,11 +43,7 @@ def test_first_sync_pages_through_the_timeline_and_writes_one_post_and_snapshot_
 
 def test_resync_with_nothing_new_asks_from_since_id_and_writes_nothing(
         moto_store: Store, standins: StandIns, sleeps: Sleeps) -> None:
-    state = standins.states[X]
-    seed_posts(state, 120)
-    connect(moto_store, state, X)
-    with make_engine(moto_store, standins, sleeps) as engine:
-        engine.sync_account(USER, X, state.account_id)
+    state, _ = _first_sync(moto_store, standins, sleeps, 120)
     state.log.clear()
 
     later = NOW + timedelta(minutes=30)  # inside every post's refresh window
