@@ -8,7 +8,7 @@ timeouts and retry budget. Each test also shows the server recovers when DynamoD
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,27 +80,25 @@ def _assert_store_unavailable(response: httpx.Response, took: float) -> None:
     assert took < FEW_SECONDS, f"answered after {took:.1f} s"
 
 
-def test_thread_history_is_503_while_dynamodb_is_down(outage: OutageStack) -> None:
+def _thread_history_is_503_between(outage: OutageStack, user: str, fail: Callable[[], None],
+                                   heal: Callable[[], None]) -> None:
+    """A 404 before `fail`, a prompt 503 until `heal`, a 404 again after it."""
     with outage.client() as client:
-        assert client.get("/v1/threads/none", headers=auth(USERS[0])).status_code == 404
-        outage.proxy.down()
-        response, took = _timed(lambda: client.get("/v1/threads/none",
-                                                   headers=auth(USERS[0])))
+        assert client.get("/v1/threads/none", headers=auth(user)).status_code == 404
+        fail()
+        response, took = _timed(lambda: client.get("/v1/threads/none", headers=auth(user)))
         _assert_store_unavailable(response, took)
-        outage.proxy.up()
-        assert client.get("/v1/threads/none", headers=auth(USERS[0])).status_code == 404
+        heal()
+        assert client.get("/v1/threads/none", headers=auth(user)).status_code == 404
+
+
+def test_thread_history_is_503_while_dynamodb_is_down(outage: OutageStack) -> None:
+    _thread_history_is_503_between(outage, USERS[0], outage.proxy.down, outage.proxy.up)
 
 
 def test_thread_history_is_503_not_a_hang_while_dynamodb_is_paused(
         outage: OutageStack) -> None:
-    with outage.client() as client:
-        assert client.get("/v1/threads/none", headers=auth(USERS[1])).status_code == 404
-        outage.proxy.pause()
-        response, took = _timed(lambda: client.get("/v1/threads/none",
-                                                   headers=auth(USERS[1])))
-        _assert_store_unavailable(response, took)
-        outage.proxy.resume()
-        assert client.get("/v1/threads/none", headers=auth(USERS[1])).status_code == 404
+    _thread_history_is_503_between(outage, USERS[1], outage.proxy.pause, outage.proxy.resume)
 
 
 def test_chat_from_a_user_not_yet_known_is_503_while_dynamodb_is_paused(
