@@ -8,93 +8,24 @@ the first sync measures posts by it, consistently with the posts each test seeds
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from urllib.parse import quote
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from cloudstro.channels.app import create_app
 from cloudstro.channels.http.connections import request_clock
-from cloudstro.config import Settings
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
 from cloudstro.store.tables import create_tables, delete_tables, table_specs
-from tests.connect.provider import Authorizer, Providers, start_providers
-from tests.support.builders import user
-from tests.support.http_api import SECRET, auth
-from tests.support.servers import LiveServer, start_server
+from tests.connect.provider import start_providers
+from tests.support.connect import ConnectStack, MovableClock
+from tests.support.http_api import SECRET
+from tests.support.servers import start_server
 from tests.support.settings import make_settings
-from tests.support.standins import PlatformState, _LateBoundApp
+from tests.support.standins import _LateBoundApp
 from tests.support.sync import ACCOUNT_IDS, NOW
-
-
-class MovableClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
-@dataclass
-class ConnectStack:
-    settings: Settings
-    store: Store
-    server: LiveServer
-    providers: Providers
-    clock: MovableClock
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
-
-    def state(self, platform: str) -> PlatformState:
-        return self.providers.standins.states[platform]
-
-    def authorizer(self, platform: str) -> Authorizer:
-        return self.providers.authorizers[platform]
-
-    def new_user(self) -> str:
-        user_id = f"maker_{uuid.uuid4().hex[:8]}"
-        self.store.users.put(user(user_id, timezone="UTC"))
-        return user_id
-
-    def start(self, client: httpx.Client, user_id: str, platform: str) -> str:
-        """POST /v1/connections/{platform}: the authorize URL."""
-        answer = client.post(f"/v1/connections/{platform}", headers=auth(user_id))
-        assert answer.status_code == 200, answer.text
-        return answer.json()["authorizeUrl"]
-
-    def approve(self, client: httpx.Client, authorize_url: str) -> str:
-        """The person approves on the platform: the callback URL it redirects the browser to."""
-        answer = client.get(authorize_url, follow_redirects=False)
-        assert answer.status_code == 302, answer.text
-        return answer.headers["location"]
-
-    def connect(self, client: httpx.Client, user_id: str, platform: str) -> httpx.Response:
-        """The whole browser round trip: start, approve, come back to the callback."""
-        return client.get(self.approve(client, self.start(client, user_id, platform)))
-
-
-def account_path(platform: str, account_id: str) -> str:
-    return f"/v1/connections/{quote(f'{platform}#{account_id}', safe='')}"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not hold in time")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

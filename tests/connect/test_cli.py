@@ -14,7 +14,7 @@ from cloudstro.ingest.oauth.flow import pending_connections
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection
 from tests.connect.test_begin import NOW, configured
-from tests.store.factories import user
+from tests.support.builders import user
 
 
 @pytest.fixture

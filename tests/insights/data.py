@@ -7,13 +7,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from cloudstro.store.records import SocialPost
-from tests.support.builders import make_post, profile
+from tests.support.builders import make_post
 from tests.support.constants import NOW
 
 USER = "user-1"
 VIDEO = [{"type": "video", "url": "https://cdn.example.com/v.mp4"}]
-
-__all__ = ["NOW", "USER", "VIDEO", "profile", "timing_posts"]
 
 
 def timing_posts(count: int = 120, best: int = 18, user: str = USER,

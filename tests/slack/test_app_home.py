@@ -28,7 +28,7 @@ from cloudstro.store import Store
 from cloudstro.store.accounts import new_account_fields
 from cloudstro.store.oauth_states import PendingConnection
 from cloudstro.store.records import DigestPreferences
-from tests.insights.data import profile, timing_posts
+from tests.insights.data import timing_posts
 from tests.slack.home_payloads import (
     buttons,
     click_in_message,
@@ -37,6 +37,7 @@ from tests.slack.home_payloads import (
     home_opened,
     submission,
 )
+from tests.support.builders import profile
 from tests.support.mock_slack import TEAM
 from tests.support.slack import (
     NOW,

@@ -19,8 +19,8 @@ from cloudstro.slackkit.client import web_client
 from cloudstro.slackkit.connect_blocks import RECONNECT_REQUEST_ACTION
 from cloudstro.slackkit.reauth_notice import AccountRefused, ReauthNotices
 from cloudstro.store import Store
-from tests.insights.data import profile
 from tests.slack.home_payloads import buttons
+from tests.support.builders import profile
 from tests.support.mock_slack import TEAM, MockSlack
 from tests.support.standins import StandIns
 from tests.support.sync import NOW, USER, Sleeps, connect, sync_settings
