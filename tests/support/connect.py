@@ -12,12 +12,9 @@ from urllib.parse import quote
 
 import httpx
 
-from cloudstro.config import Settings
-from cloudstro.store import Store
 from tests.connect.provider import Authorizer, Providers
 from tests.support.builders import user
-from tests.support.http_api import auth
-from tests.support.servers import LiveServer
+from tests.support.http_api import ApiStack, auth
 from tests.support.standins import PlatformState
 
 
@@ -32,19 +29,11 @@ class MovableClock:
 
 
 @dataclass
-class ConnectStack:
-    settings: Settings
-    store: Store
-    server: LiveServer
+class ConnectStack(ApiStack):
+    """The API stack with the local OAuth providers behind it and a clock the test moves."""
+
     providers: Providers
     clock: MovableClock
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
 
     def state(self, platform: str) -> PlatformState:
         return self.providers.standins.states[platform]
