@@ -30,6 +30,7 @@ from cloudstro.ingest.http import strip_token
 from cloudstro.ingest.meta import GRAPH_VERSION
 from cloudstro.ingest.oauth.apps import OAuthApp
 from cloudstro.ingest.oauth.errors import ExchangeFailed
+from cloudstro.store.platforms import display_name
 
 MAX_PAGES_READ = 20  # /me/accounts pages (25 Pages each) read for one Facebook login
 
@@ -193,7 +194,8 @@ def _facebook(app: OAuthApp, settings: Settings, calls: PlatformCalls, code: str
         link, params = strip_token(following), None
     if not pages:
         raise ExchangeFailed(app.platform, "gave access to no Pages: choose at least one Page "
-                                           "you manage when Facebook asks, then connect again",
+                                           f"you manage when {display_name(app.platform)} asks, "
+                                           "then connect again",
                              refused=True)
     return pages
 
