@@ -74,7 +74,10 @@ WITHHELD = "(text withheld: library log lines may carry request content)"
 RecordFactory = Callable[..., logging.LogRecord]
 
 
-def _belongs_to(name: str, prefixes: tuple[str, ...]) -> bool:
+def _belongs_to(name: str | None, prefixes: tuple[str, ...]) -> bool:
+    # `logging.makeLogRecord` first builds a record with no name, then fills it in.
+    if name is None:
+        return False
     return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
 
 

@@ -35,7 +35,8 @@ AUTH_SECRET = "s" * 48
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def aws(monkeypatch: pytest.MonkeyPatch, restore_logging: None) -> Iterator[Store]:
+    """DynamoDB and Secrets Manager on moto; the server's process-wide logging undone after."""
     with mock_aws():
         monkeypatch.setenv("AWS_REGION", "us-east-1")
         monkeypatch.setenv("CLOUDSTRO_LLM", "offline")
