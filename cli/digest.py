@@ -157,8 +157,10 @@ def _print_digest(result: Digest) -> None:
 
 
 def register(group: click.Group) -> None:
-    """Attach `digest`, and `set-digest` under `users` (creating the group if needed)."""
+    """Attach `digest`, and `set-digest` and `set-timezone` under `users` (creating the group
+    if needed)."""
     from cloudstro.cli.users_digest import set_digest_command
+    from cloudstro.cli.users_timezone import set_timezone_command
 
     group.add_command(digest)
     users = group.commands.get("users")
@@ -166,3 +168,4 @@ def register(group: click.Group) -> None:
         users = click.Group("users", help="Manage CloudStro users.")
         group.add_command(users)
     users.add_command(set_digest_command)
+    users.add_command(set_timezone_command)
