@@ -6,6 +6,10 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cloudstro.cli.common import STORE_ERRORS, err, fail, open_store
+from cloudstro.config import Clock, utc_now
+
+# "Now" for the analysis window and the insights' expiry: module-level so tests can fix it.
+clock: Clock = utc_now
 
 
 @click.group()
@@ -30,7 +34,7 @@ def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int)
     store = open_store(batch=True)
     if user_id:
         try:
-            result = refresh_user(store, user_id)
+            result = refresh_user(store, user_id, clock())
         except STORE_ERRORS as exc:
             fail(RuntimeError(f"{user_id}: {describe_failure(exc)}"))
         click.echo(f"{user_id}: wrote {len(result.written)} insights "
@@ -53,7 +57,7 @@ def refresh(user_id: str | None, all_users: bool, workers: int, batch_size: int)
                                   f"[/yellow]")
 
         try:
-            summary = refresh_all(store, workers=workers, batch_size=batch_size,
+            summary = refresh_all(store, workers=workers, batch_size=batch_size, now=clock(),
                                   on_listed=listed, on_done=done)
         except STORE_ERRORS as exc:
             fail(exc)

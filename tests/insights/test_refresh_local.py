@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+import cloudstro.cli.insights as insights_cli
 from cloudstro.cli.insights import insights
-from tests.insights.data import USER, timing_posts
+from tests.insights.data import NOW, USER, timing_posts
 from tests.support.builders import profile
 
 pytestmark = pytest.mark.integration
 
 
-def test_cli_refresh_all_and_one_user_on_dynamodb_local(local_store):
+def test_cli_refresh_all_and_one_user_on_dynamodb_local(local_store, monkeypatch):
+    monkeypatch.setattr(insights_cli, "clock", lambda: NOW)  # the posts' own "now"
     local_store.users.put(profile())
     local_store.posts.put_many(timing_posts(60, platform="twitter"))
     local_store.users.put(profile("user-few"))
