@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from cloudstro.config import Clock, Settings, utc_now
 from cloudstro.store import Store
-from cloudstro.store.errors import StoreError
+from cloudstro.store.errors import StoreError, UserNotFoundError
 
 if TYPE_CHECKING:
     from cloudstro.ingest.engine import SyncEngine
@@ -113,7 +113,7 @@ class BatchJobs:
 
         try:
             refreshed = refresh_user(self.store, unit.userId, self.clock())
-        except LookupError:
+        except UserNotFoundError:
             return UnitOutcome(unit, "skipped", detail="no such user")
         except (ValueError, ValidationError) as exc:  # the user's data: a retry reads the same
             return UnitOutcome(unit, "skipped", detail=describe_failure(exc))

@@ -14,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 
 from cloudstro.store import Store
 from cloudstro.store.codec import from_item, to_item
-from cloudstro.store.errors import TableMissingError
+from cloudstro.store.errors import TableMissingError, UserNotFoundError
 from cloudstro.store.records import (
     AccountSummary,
     AIInsight,
@@ -122,9 +122,9 @@ def test_users_link_slack_set_timezone_set_digest(store: Store) -> None:
 
 def test_users_updates_refuse_unknown_user_and_bad_timezone(store: Store) -> None:
     store.users.put(user("alice"))
-    with pytest.raises(LookupError, match="ghost"):
+    with pytest.raises(UserNotFoundError, match="ghost"):
         store.users.link_slack("ghost", "U1", None)
-    with pytest.raises(LookupError, match="ghost"):
+    with pytest.raises(UserNotFoundError, match="ghost"):
         store.users.set_digest("ghost", DigestPreferences())
     assert store.users.get("ghost") is None  # no stub item was created
     with pytest.raises(ValidationError, match="timezone"):
