@@ -16,7 +16,6 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,17 @@ from cloudstro.agent.memory import make_checkpointer
 from cloudstro.agent.messages import text_of
 from cloudstro.agent.model import make_chat_model
 from cloudstro.agent.offline import OfflineChatModel
+from cloudstro.agent.turns import (
+    APOLOGY,
+    GUARDRAIL,
+    Done,
+    MessageRejected,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolEvent,
+)
 from cloudstro.config import Clock, Settings, utc_now
 from cloudstro.store import Store
 from cloudstro.store.errors import StoreUnavailableError
@@ -34,57 +44,11 @@ from cloudstro.tools.context import UserContext
 
 log = logging.getLogger("cloudstro.agent")
 
-APOLOGY = ("Sorry, I couldn't finish that just now: something went wrong on my side. "
-           "Please try again in a moment.")
+__all__ = ["APOLOGY", "CUT_SHORT", "GUARDRAIL", "Assistant", "Done", "MessageRejected", "Reply",
+           "StreamEvent", "TextDelta", "ToolCall", "ToolEvent", "new_thread_id",
+           "tool_succeeded"]
+
 CUT_SHORT = "\n\n(My answer hit the length limit and was cut short; ask for a narrower answer.)"
-GUARDRAIL = "I can't help with that request."
-
-
-class MessageRejected(ValueError):
-    """The message cannot be answered as sent (empty or too long); the text says why."""
-
-    def __init__(self, reason: str, code: str) -> None:
-        super().__init__(reason)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass
-class Reply:
-    thread_id: str
-    reply: str
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    failed: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {"threadId": self.thread_id, "reply": self.reply,
-                "toolCalls": [{"name": c.name, "args": c.args} for c in self.tool_calls]}
-
-
-@dataclass(frozen=True)
-class TextDelta:
-    text: str
-
-
-@dataclass(frozen=True)
-class ToolEvent:
-    name: str
-    args: dict[str, Any]
-    phase: str  # "start" | "end"
-    ok: bool = True
-
-
-@dataclass(frozen=True)
-class Done:
-    reply: Reply
-
-
-StreamEvent = TextDelta | ToolEvent | Done
 
 
 class Assistant:

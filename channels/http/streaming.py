@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
-from cloudstro.agent.service import Done, StreamEvent, TextDelta, ToolEvent
+from cloudstro.agent.turns import Done, StreamEvent, TextDelta, ToolEvent
 from cloudstro.channels.errors import error_payload
 from cloudstro.store.errors import StoreUnavailableError
 

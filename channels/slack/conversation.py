@@ -26,7 +26,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from cloudstro.agent.service import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
+from cloudstro.agent.turns import APOLOGY, Done, MessageRejected, Reply, TextDelta, ToolEvent
 from cloudstro.channels.slack.connect_reply import LinkIssuer, connect_blocks, offers_a_link
 from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
 from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
@@ -35,7 +35,6 @@ from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.errors import StoreUnavailableError
 from cloudstro.store.runtime_keys import slack_event_key as event_key
-from cloudstro.tools import tool_status
 
 log = logging.getLogger("cloudstro.slack")
 
@@ -131,6 +130,10 @@ class Conversations:
 
     def _stream(self, turn: SlackTurn, user_id: str, client: WebClient) -> Reply:
         """Stream the model's text; then make sure the thread ends with exactly the final reply."""
+        # Imported here, not at the top: the tools bring LangChain, which the agent has loaded
+        # by now anyway, while an acknowledgement on a cold Lambda must not wait for it.
+        from cloudstro.tools import tool_status
+
         events = iter(self.assistant.stream(user_id, turn.thread_id, turn.text))
         stream = client.chat_stream(channel=turn.channel, thread_ts=turn.thread_ts,
                                     recipient_team_id=turn.team_id,
