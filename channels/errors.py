@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudstro.channels.http.logs import current_request_id
 from cloudstro.store.errors import StoreError, StoreUsageError
+
+if TYPE_CHECKING:
+    # Only the functions that answer over HTTP import FastAPI: `error_payload` also serves the
+    # Slack Lambda, which must not pay for the web framework on a cold start.
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
 
 log = logging.getLogger("cloudstro.http")
 
@@ -62,6 +65,8 @@ def store_unavailable(message: str = "the data store is not answering; try again
 def error_response(status: int, code: str, message: str, *,
                    headers: Mapping[str, str] | None = None,
                    details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    from fastapi.responses import JSONResponse
+
     detail: dict[str, Any] = {"code": code, "message": message,
                               "requestId": current_request_id()}
     if details is not None:
@@ -87,6 +92,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, headers=exc.headers)

@@ -19,15 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from slack_bolt import BoltRequest
 from slack_sdk.signature import SignatureVerifier
-from starlette.concurrency import run_in_threadpool
-
-from cloudstro.channels.errors import error_response
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from cloudstro.channels.services import Services
 
 log = logging.getLogger("cloudstro.slack")
@@ -45,12 +42,18 @@ def install(app: FastAPI, services: Services) -> None:
     if missing or signing_secret is None:
         log.info("Slack is off: %s not set (see docs/slack.md)", " and ".join(missing))
         return
+    # The web framework is imported here, not at the top: the Lambda handler shares this
+    # package's request screening and must not pay for FastAPI before its first acknowledgement.
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from cloudstro.channels.errors import error_response
     from cloudstro.channels.slack.bolt_app import build_slack_app
 
     bolt_app = build_slack_app(services.store, services.assistant, settings)
     verifier = SignatureVerifier(signing_secret.get_secret_value())
 
-    @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         screened = screen_request(verifier, await request.body(), request.headers,
                                   request.url.query)
@@ -62,6 +65,9 @@ def install(app: FastAPI, services: Services) -> None:
         return Response(status_code=response.status, content=response.body,
                         headers=response.first_headers_without_set_cookie())
 
+    # A plain Starlette route: the request is all it takes, so FastAPI has no signature to read
+    # (it could not resolve `Request`, imported in this function rather than the module).
+    app.add_route(EVENTS_PATH, slack_events, methods=["POST"], include_in_schema=False)
     log.info("Slack events at POST %s (Web API %s)", EVENTS_PATH, settings.slack_api_url)
 
 
