@@ -42,7 +42,6 @@ from cloudstro.digests.preferences import (
     parse_timezone,
     updated_preferences,
 )
-from cloudstro.insights.engine import change_timezone
 from cloudstro.store import Store
 from cloudstro.store.records import WEEKDAYS, DigestPreferences, UserProfile
 
@@ -164,6 +163,10 @@ class DigestSettings:
             return
         self.store.users.set_digest(profile.userId, form.preferences)
         if form.timezone != profile.zone:
+            # The insights engine brings the analytics (numpy): loaded by the rare save that
+            # changes the zone, never by the Slack Lambda's cold start.
+            from cloudstro.insights.engine import change_timezone
+
             change_timezone(self.store, profile.userId, form.timezone, self.clock())
         log.info("digest settings of %s changed in Slack (timezone %s)", profile.userId,
                  "changed" if form.timezone != profile.zone else "kept")
