@@ -30,7 +30,7 @@ from cloudstro.channels.errors import error_payload
 from cloudstro.channels.http.logs import RequestInfo, bind_request, unbind_request
 from cloudstro.channels.slack import Refusal, screen_request
 from cloudstro.channels.slack.bolt_app import build_slack_app
-from cloudstro.config import Settings, get_settings
+from cloudstro.config import Clock, Settings, get_settings, utc_now
 from cloudstro.slackkit.client import SlackNotConfigured
 from cloudstro.store import Store
 
@@ -73,6 +73,32 @@ class ScreenedSlackHandler:
         return screened if isinstance(screened, Refusal) else None
 
 
+class AssistantOnFirstUse:
+    """The agent, built when a turn first needs it rather than with the handler.
+
+    Building it loads LangGraph, LangChain and the model SDK, about a second of CPU. A cold
+    container's first request is usually an event to acknowledge within Slack's 3 seconds, and
+    its answer runs in a later invocation (bolt's lazy listener), so the agent is built there.
+    """
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock: Clock = utc_now  # the agent's own default, read when the app is built
+        self._assistant: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:  # only for what is not set above
+        if name.startswith("_"):
+            raise AttributeError(name)
+        with self._lock:
+            if self._assistant is None:
+                from cloudstro.agent.service import Assistant
+
+                self._assistant = Assistant(self.store, self.settings, clock=self.clock)
+        return getattr(self._assistant, name)
+
+
 def build_handler(store: Store | None = None, assistant: Any = None,
                   settings: Settings | None = None) -> ScreenedSlackHandler:
     """The gated adapter around a Lambda-mode app; built once per container (cold start)."""
@@ -82,9 +108,7 @@ def build_handler(store: Store | None = None, assistant: Any = None,
                                  "App Credentials → Signing Secret)")
     store = store or Store(settings=settings)
     if assistant is None:
-        from cloudstro.agent.service import Assistant
-
-        assistant = Assistant(store, settings)
+        assistant = AssistantOnFirstUse(store, settings)
     app = build_slack_app(store, assistant, settings, process_before_response=True)
     return ScreenedSlackHandler(app, settings.slack_signing_secret.get_secret_value())
 
