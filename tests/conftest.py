@@ -11,6 +11,7 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,6 +70,64 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock moved: {CLOCK_SHIFT_VARIABLE}={os.environ[CLOCK_SHIFT_VARIABLE]}, now " \
            f"{datetime.now(UTC).isoformat(timespec='seconds')}"
 
+
+
+# What one test must not leave behind for the next: the settings' environment variables (a
+# session-scoped fixture built by a later test would read them: an AWS key left by one test
+# once put a shared store in another DynamoDB Local namespace than its agent's memory) and
+# the process's logging set-up (record factory, root handlers and level).
+_GUARDED_PREFIXES = ("AWS_", "DYNAMODB_", "CLOUDSTRO_", "SLACK_", "BEDROCK_", "TOKEN_KMS")
+
+
+@dataclass(frozen=True)
+class _ProcessState:
+    env: dict[str, str]
+    factory: object
+    root_handlers: tuple[logging.Handler, ...]
+    root_level: int
+
+
+_PROCESS_STATE = pytest.StashKey[_ProcessState]()
+
+
+def _process_state() -> _ProcessState:
+    root = logging.getLogger()
+    guarded = {name: value for name, value in os.environ.items()
+               if name.startswith(_GUARDED_PREFIXES)}
+    return _ProcessState(guarded, logging.getLogRecordFactory(), tuple(root.handlers), root.level)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.stash[_PROCESS_STATE] = _process_state()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Fail the test whose fixtures leak process state, and put the state back for the rest."""
+    result = yield
+    before, after = item.session.stash[_PROCESS_STATE], _process_state()
+    leaked = sorted(name for name in before.env.keys() | after.env.keys()
+                    if before.env.get(name) != after.env.get(name))
+    for name in leaked:
+        if name in before.env:
+            os.environ[name] = before.env[name]
+        else:
+            del os.environ[name]
+    if after.factory is not before.factory:
+        logging.setLogRecordFactory(before.factory)  # type: ignore[arg-type]
+        leaked.append("the log-record factory")
+    # pytest's own capture handlers come and go around each phase; compare the others.
+    own = [h for h in after.root_handlers if type(h).__module__.startswith("_pytest")]
+    if [h for h in after.root_handlers if h not in own] != [
+            h for h in before.root_handlers if not type(h).__module__.startswith("_pytest")]:
+        logging.getLogger().handlers[:] = [*before.root_handlers]
+        leaked.append("the root logger's handlers")
+    if after.root_level != before.root_level:
+        logging.getLogger().setLevel(before.root_level)
+        leaked.append("the root logger's level")
+    if leaked:
+        raise AssertionError(f"{item.nodeid} left process state changed: {', '.join(leaked)}")
+    return result
 
 
 @pytest.fixture(autouse=True)

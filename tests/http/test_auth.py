@@ -159,7 +159,7 @@ def test_token_issue_prints_a_token_the_server_accepts(
 
 
 def test_serve_refuses_a_public_host_without_a_secret(
-        runner: CliRunner, local_settings: Settings) -> None:
+        runner: CliRunner, local_settings: Settings, restore_logging: None) -> None:
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9"])
     assert result.exit_code != 0
     assert "CLOUDSTRO_AUTH_SECRET is not set" in result.output

@@ -196,8 +196,6 @@ def test_the_progress_line_shows_items_per_second_on_a_terminal_only(
     from cloudstro.cli import migrate as migrate_command
     from cloudstro.cli.db import db
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto")
     create_source(moto_store.dynamo, SOURCE)
     load_source(moto_store.dynamo, SOURCE, [legacy_of(seed_examples()[0], *SEED_KEYS[0])])
     terminal = Console(stderr=True, force_terminal=True, width=120)

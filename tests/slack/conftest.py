@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import click
 import pytest
 
+from cloudstro.cli.slack import register
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.demo import seed_demo
@@ -35,6 +37,15 @@ def slack_world(local_engine: Any) -> Iterator[World]:
         seed_demo(store, users=2, days=30, seed=29, until=UNTIL)
         yield World(settings, store, slack, ClaimsRepository(dynamo, store.names.runtime))
         delete_tables(dynamo)
+
+
+@pytest.fixture
+def command_line(restore_logging: None) -> click.Group:
+    """`cloudstro` with the Slack commands; what `cloudstro slack` sets up in the process's
+    logging (content-free records, JSON lines) is undone after the test."""
+    group = click.Group("cloudstro")
+    register(group)
+    return group
 
 
 @pytest.fixture

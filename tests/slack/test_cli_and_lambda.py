@@ -7,13 +7,11 @@ import threading
 import time
 from types import SimpleNamespace
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
 from cloudstro.channels.slack.lambda_handler import build_handler
-from cloudstro.cli.slack import register
 from cloudstro.store.demo import seed_demo
 from tests.support.slack import (
     UNTIL,
@@ -28,12 +26,6 @@ from tests.support.slack import (
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture
-def command_line():
-    group = click.Group("cloudstro")
-    register(group)
-    return group
 
 
 def test_link_slack_links_by_hand(local_store, command_line):

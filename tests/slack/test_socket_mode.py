@@ -12,13 +12,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import click
 import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
 from cloudstro.channels.slack.socket_mode import SocketModeApp
-from cloudstro.cli.slack import register
 from cloudstro.config import Settings
 from tests.support.mock_socket import MockSocketMode
 from tests.support.slack import SpyAssistant, World, dm, new_channel, real_assistant, wait_quiet
@@ -139,12 +137,6 @@ def _app_pool_threads() -> set[threading.Thread]:
 
 # ---------------------------------------------------------------------- the command
 
-
-@pytest.fixture
-def command_line() -> click.Group:
-    group = click.Group("cloudstro")
-    register(group)
-    return group
 
 
 def test_command_refuses_a_bot_token_as_app_token(command_line, monkeypatch):
