@@ -23,10 +23,11 @@ from cloudstro.channels.http.connections import request_clock
 from cloudstro.channels.http.logs import content_free
 from cloudstro.store.accounts import SyncView
 from tests.connect.provider import FACEBOOK_PAGES, USERNAMES
-from tests.support.connect import ConnectStack, account_path, wait_for
+from tests.support.connect import ConnectStack, account_path
 from tests.support.http_api import SECRET, auth
 from tests.support.servers import free_port, start_server
 from tests.support.sync import NOW, seed_posts
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.support.http_api import USERS, ApiStack, auth, parse_sse, token_for
+from tests.support.http_api import USERS, ApiStack, access_records, auth, parse_sse, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -132,11 +132,10 @@ def test_request_id_is_echoed_and_logs_carry_no_message_or_token(
         response = client.post("/v1/chat", json={"message": secret_words},
                                headers={"Authorization": f"Bearer {token}",
                                         "X-Request-ID": "req-12345"})
+        access = access_records(lambda: caplog.records, "/v1/chat")
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "req-12345"
-    access = [r for r in caplog.records if r.name == "cloudstro.http.access"
-              and getattr(r, "fields", {}).get("path") == "/v1/chat"]
-    assert access, "every request writes one access line"
+    assert len(access) == 1, "every request writes one access line"
     formatter = JsonFormatter()
     line = json.loads(formatter.format(access[-1]))
     assert {"method", "path", "status", "durationMs"} <= set(line)
@@ -151,11 +150,12 @@ def test_access_log_names_the_user_and_request(api: ApiStack,
     with caplog.at_level(logging.INFO), api.client() as client:
         client.get("/v1/threads/nope", headers={**auth(BOB), "X-Request-ID": "req-777"})
         client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
-    lines = [r.fields for r in caplog.records if r.name == "cloudstro.http.access"]
-    thread_line = next(f for f in lines if f["path"] == "/v1/threads/nope")
+        [thread_record] = access_records(lambda: caplog.records, "/v1/threads/nope")
+        [health_record] = access_records(lambda: caplog.records, "/healthz")
+    thread_line = thread_record.fields
     assert thread_line["requestId"] == "req-777" and thread_line["userId"] == BOB
     assert thread_line["status"] == 404
-    health_line = next(f for f in lines if f["path"] == "/healthz")
+    health_line = health_record.fields
     assert health_line["userId"] is None
     assert len(health_line["requestId"]) == 32, "an unusable X-Request-ID is replaced"
 

@@ -3,9 +3,7 @@ browser's round trip through the local OAuth providers), and the paths and waits
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -67,9 +65,3 @@ def account_path(platform: str, account_id: str) -> str:
     return f"/v1/connections/{quote(f'{platform}#{account_id}', safe='')}"
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not hold in time")
-        time.sleep(0.05)

@@ -4,8 +4,9 @@ talks to (and variants of it with other settings), and a reader for Server-Sent 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from cloudstro.store import Store
 from cloudstro.store.local import LocalEngine
 from tests.support.servers import LiveServer, start_server
 from tests.support.settings import make_settings
+from tests.support.waiting import wait_for
 
 SECRET = SigningSecret(b"http-tests-" + b"s" * 40, "tests")
 USERS = [f"demo_user_{index:03d}" for index in range(10)]
@@ -91,3 +93,15 @@ def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
         if data:
             events.append((name, json.loads("\n".join(data))))
     return events
+
+
+def access_records(records: Callable[[], list[logging.LogRecord]],
+                   path: str) -> list[logging.LogRecord]:
+    """The access-log records of `path`, waited for: the server writes a request's line when
+    the request is done, just after its response has reached the client."""
+    def found() -> list[logging.LogRecord]:
+        return [r for r in records() if r.name == "cloudstro.http.access"
+                and getattr(r, "fields", {}).get("path") == path]
+
+    wait_for(lambda: bool(found()), seconds=10)
+    return found()
