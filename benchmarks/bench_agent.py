@@ -318,7 +318,8 @@ def growth(store: Store, assistant: Assistant, meters: Meters, users: dict[int, 
     note("\nThe weekly summary (14 days: this week and the one before) reads the user's "
          "by-date index, so its requests, read units and bytes follow the posts in those two "
          "weeks, not the user's whole history. A first best-time ask analyses a year of posts "
-         "(and stores the result); once stored, a best-time answer is one GetItem at any size.")
+         "(and stores the result); once stored, a best-time answer is one BatchGetItem (the "
+         "profile, for the user's timezone, and the insight) at any size.")
 
 
 def uncompressed_assistant(store: Store) -> Assistant:

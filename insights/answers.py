@@ -54,12 +54,16 @@ def _stored(store: Store, user_id: str, kind: str, platform: str | None,
 def best_time(store: Store, user_id: str, platform: str | None, now: datetime,
               timezone: str | None = None) -> dict[str, Any]:
     """`timezone`: the user's current zone when the caller already has it; otherwise it is
-    read from the profile first, because a stored insight computed in another zone (the user
-    moved, or changed the setting) must be recomputed rather than served."""
+    read from the profile together with the stored insight (one request), because an insight
+    computed in another zone (the user moved, or changed the setting) must be recomputed
+    rather than served."""
     if timezone is None:
-        profile = store.users.get(user_id)
+        profile, found = store.profile_and_insight(user_id, insight_id("optimal_timing",
+                                                                        platform))
         timezone = profile.zone if profile else "UTC"
-    insight = _stored(store, user_id, "optimal_timing", platform, now)
+        insight = found if _fresh(found, now) else None
+    else:
+        insight = _stored(store, user_id, "optimal_timing", platform, now)
     stored = insight is not None
     if insight is not None:
         try:

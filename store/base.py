@@ -48,6 +48,32 @@ class ReadList(list[ModelT]):
         return ReadList(records, self.skipped)
 
 
+def batch_get(dynamo: Dynamo, keys_by_table: dict[str, list[dict[str, Any]]]
+              ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table, item) for each key that holds an item, from one BatchGetItem request (at most
+    100 keys in all), retrying `UnprocessedKeys` with jittered backoff.
+
+    Keys may span tables: reads that one answer needs from two tables cost one round trip.
+    """
+    pending: dict[str, Any] = {table: {"Keys": keys} for table, keys in keys_by_table.items()
+                               if keys}
+    tables = ", ".join(pending)
+    for attempt in range(MAX_BATCH_ATTEMPTS):
+        if not pending:
+            return
+        with dynamo.translate_errors(tables):
+            response = dynamo.client.batch_get_item(RequestItems=pending)
+        for table, items in response.get("Responses", {}).items():
+            for item in items:
+                yield table, from_item(item)
+        pending = response.get("UnprocessedKeys") or {}
+        if pending:
+            time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random() / 2))
+    if pending:
+        table, request = next(iter(pending.items()))
+        raise UnprocessedItemsError(table, len(request["Keys"]), MAX_BATCH_ATTEMPTS)
+
+
 class Repository:
     """One table's access patterns. Subclasses name the table role and key attributes."""
 
@@ -92,25 +118,14 @@ class Repository:
         return from_item(item) if item else None
 
     def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """The items stored under `keys` (missing ones left out), 100 keys per request,
-        retrying `UnprocessedKeys` with jittered backoff: N lookups cost N/100 round trips."""
+        """The items stored under `keys` (missing ones left out), 100 keys per request:
+        N lookups cost N/100 round trips."""
         unique = list({tuple(key[name] for name in self.key_names): key
                        for key in keys}.values())
         for start in range(0, len(unique), GET_BATCH_SIZE):
-            pending: dict[str, Any] = {self.table_name: {
-                "Keys": unique[start:start + GET_BATCH_SIZE]}}
-            for attempt in range(MAX_BATCH_ATTEMPTS):
-                with self.dynamo.translate_errors(self.table_name):
-                    response = self.dynamo.client.batch_get_item(RequestItems=pending)
-                for item in response.get("Responses", {}).get(self.table_name, []):
-                    yield from_item(item)
-                pending = response.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-                time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random() / 2))
-            else:
-                left = len(pending[self.table_name]["Keys"])
-                raise UnprocessedItemsError(self.table_name, left, MAX_BATCH_ATTEMPTS)
+            chunk = {self.table_name: unique[start:start + GET_BATCH_SIZE]}
+            for _table, item in batch_get(self.dynamo, chunk):
+                yield item
 
     def _query(self, *, limit: int | None = None, projection: Iterable[str] | None = None,
                has_filter: bool = False, **params: Any) -> Iterator[dict[str, Any]]:

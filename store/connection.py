@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudstro.config import Settings, get_settings
 from cloudstro.store.accounts import AccountsRepository
+from cloudstro.store.base import batch_get
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.crypto import make_cipher
 from cloudstro.store.dynamo import Dynamo
@@ -19,9 +20,10 @@ from cloudstro.store.engagement import EngagementRepository
 from cloudstro.store.insights import InsightsRepository
 from cloudstro.store.oauth_states import PendingConnections
 from cloudstro.store.posts import PostsRepository
+from cloudstro.store.records import AIInsight, UserProfile
 from cloudstro.store.runtime import DemoRunsRepository, FeedbackRepository, SlackLinksRepository
 from cloudstro.store.tables import TableNames
-from cloudstro.store.users import UsersRepository
+from cloudstro.store.users import PROFILE, UsersRepository
 
 
 class Store:
@@ -79,6 +81,22 @@ class Store:
     @cached_property
     def pending_connections(self) -> PendingConnections:
         return PendingConnections(self.dynamo, self.names.runtime)
+
+    def profile_and_insight(self, user_id: str, insight_id: str
+                            ) -> tuple[UserProfile | None, AIInsight | None]:
+        """The user's profile and one stored insight in a single round trip.
+
+        A stored best time is only right in the zone it was computed in, so serving it needs
+        the user's current timezone as well; one BatchGetItem over both tables keeps that
+        answer at one request (1 read unit) instead of two GetItems one after the other.
+        """
+        found = dict(batch_get(self.dynamo, {
+            self.names.users: [{"userId": user_id, "recordType": PROFILE}],
+            self.names.insights: [{"userId": user_id, "insightId": insight_id}],
+        }))
+        profile, insight = found.get(self.names.users), found.get(self.names.insights)
+        return (UserProfile.from_stored(profile) if profile else None,
+                AIInsight.from_stored(insight) if insight else None)
 
     def ping(self) -> None:
         """One cheap request that proves the endpoint answers and the users table exists."""

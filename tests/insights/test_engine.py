@@ -59,13 +59,14 @@ def test_refresh_removes_what_it_no_longer_produces_and_keeps_user_notes(store):
     assert "user_note_1_abc" in ids and "optimal_timing_twitter" in ids
 
 
-def test_best_time_tool_reads_a_fresh_insight_with_two_gets(store):
+def test_best_time_tool_reads_a_fresh_insight_in_one_request(store):
     refresh_user(store, USER, NOW)
     meter = store.dynamo.meter
     meter.reset()
     answer = _ask(store, get_best_time_to_post, platform="twitter")
-    # the profile (whose zone the stored hours must match), then the insight; nothing computed
-    assert meter.snapshot()["requests"] == {"GetItem": 2}
+    # the profile (whose zone the stored hours must match) and the insight, in one
+    # BatchGetItem over both tables; nothing computed
+    assert meter.snapshot()["requests"] == {"BatchGetItem": 1}
     stored = store.insights.get(USER, insight_id("optimal_timing", "twitter"))
     assert answer["source"].startswith(f"stored insight of {stored.generatedAtISO}")
     assert answer["optimal_hours"][0]["label"] == "18:00"
@@ -84,7 +85,7 @@ def test_expired_insight_is_recomputed_and_stored_again(store):
     meter.reset()
     again = _ask(store, get_best_time_to_post, now=later + timedelta(minutes=1))
     assert again["source"].startswith("stored insight")
-    assert meter.snapshot()["requests"] == {"GetItem": 2}  # profile and insight
+    assert meter.snapshot()["requests"] == {"BatchGetItem": 1}  # profile and insight
 
 
 def test_content_tool_reads_before_computing_and_skips_storing_odd_windows(store):

@@ -74,4 +74,4 @@ def test_a_caller_without_the_zone_reads_it_and_never_serves_another_zones_hours
     meter.reset()
     again = best_time(store, USER, None, NOW + timedelta(hours=2))
     assert again["source"].startswith("stored insight") and again["timezone"] == "Asia/Tokyo"
-    assert meter.snapshot()["requests"] == {"GetItem": 2}  # the profile, then the insight
+    assert meter.snapshot()["requests"] == {"BatchGetItem": 1}  # the profile with the insight
