@@ -93,7 +93,8 @@ class StoreThrottledError(StoreUnavailableError):
 
 
 class UnprocessedItemsError(StoreError):
-    """A batch write still had unprocessed items after every retry; nothing is silently lost."""
+    """A batch write or read still had unprocessed items (or keys) after every retry: nothing
+    is silently lost, and a key never read is not mistaken for a missing item."""
 
     def __init__(self, table: str, count: int, attempts: int) -> None:
         super().__init__(
