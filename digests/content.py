@@ -234,14 +234,14 @@ def _account_caveats(accounts: list[AccountSummary]) -> list[str]:
     for account in accounts:
         if account.needs_reconnecting:
             reason = f" ({account.statusReason})" if account.statusReason else ""
-            reconnect.append(f"{platform_name(account.platform)} {account.accountHandle} "
+            reconnect.append(f"{platform_name(account.platform)} {account.label} "
                              f"needs reconnecting{reason}: its posts and counts are not updated "
                              f"until you reconnect it.")
         elif account.syncStatus in ("error", "paused"):
             since = (f" (last synced {account.lastSyncAt:%d %b %H:%M} UTC)"
                      if account.lastSyncAt else " (never synced)")
             state = "failed to sync" if account.syncStatus == "error" else "sync is paused"
-            caveats.append(f"{platform_name(account.platform)} {account.accountHandle}: {state}"
+            caveats.append(f"{platform_name(account.platform)} {account.label}: {state}"
                            f"{since}; its recent posts and counts may be missing.")
     return reconnect + caveats
 

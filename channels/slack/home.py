@@ -125,7 +125,7 @@ def home_view(profile: UserProfile, accounts: list[AccountSummary],
 def _account_section(account: AccountSummary, zone: ZoneInfo,
                      links: dict[str, str | None]) -> SectionBlock:
     name = display_name(account.platform)
-    handle = account.accountHandle or account.accountName or account.platformAccountId
+    handle = account.label
     synced = (f"last sync {_local(account.lastSyncAt, zone)}" if account.lastSyncAt
               else "not synced yet")
     if account.needs_reconnecting:

@@ -105,6 +105,13 @@ class AccountSummary(Stored):
     )
 
     @property
+    def label(self) -> str:
+        """How the owner recognises the account: its handle, else its name, else its id on
+        the platform (an account synced before its profile was read has neither)."""
+        return (self.accountHandle or self.accountName
+                or self.platformAccountId.partition("#")[2] or self.platformAccountId)
+
+    @property
     def needs_reconnecting(self) -> bool:
         """The platform refused the tokens: only the owner reconnecting the account helps."""
         return self.accountStatus == REAUTH_REQUIRED

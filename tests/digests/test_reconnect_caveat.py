@@ -34,3 +34,20 @@ def test_the_account_to_reconnect_leads_the_caveats_with_its_reason(moto_store: 
     shown = [element["text"] for block in digest_blocks(digest)
              for element in block.get("elements", []) if "text" in element]
     assert any(":warning: RedNote @lin_rn needs reconnecting" in text for text in shown)
+
+
+def test_an_account_without_a_handle_or_name_is_named_by_its_id(moto_store: Store) -> None:
+    add_user(moto_store, "u1")
+    add_account(moto_store, "u1", "tiktok", "7001")
+    # Written without them elsewhere (an import, older data); reads are tolerant of that.
+    moto_store.dynamo.table(moto_store.names.accounts).update_item(
+        Key={"userId": "u1", "platformAccountId": "tiktok#7001"},
+        UpdateExpression="REMOVE accountHandle, accountName")
+    moto_store.accounts.mark_reauth_required("u1", "tiktok", "7001", REASON, NOW)
+
+    profile = moto_store.users.get("u1")
+    digest = build_digest(moto_store, profile, latest_occurrence(profile.digest, profile.zone,
+                                                                 NOW), NOW, None)
+
+    assert digest.caveats[0].startswith("TikTok 7001 needs reconnecting")
+    assert "None" not in " ".join(digest.caveats)
