@@ -67,7 +67,7 @@ def batch_get(dynamo: Dynamo, keys_by_table: dict[str, list[dict[str, Any]]]
             for item in items:
                 yield table, from_item(item)
         pending = response.get("UnprocessedKeys") or {}
-        if pending:
+        if pending and attempt + 1 < MAX_BATCH_ATTEMPTS:  # no pause before giving up
             time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random() / 2))
     if pending:
         table, request = next(iter(pending.items()))
