@@ -97,6 +97,12 @@ def _process_state() -> _ProcessState:
     return _ProcessState(guarded, logging.getLogRecordFactory(), tuple(root.handlers), root.level)
 
 
+def _not_pytests(handlers: tuple[logging.Handler, ...]) -> list[logging.Handler]:
+    """The root handlers other than pytest's own capture handlers, which come and go around
+    each test phase."""
+    return [h for h in handlers if not type(h).__module__.startswith("_pytest")]
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.stash[_PROCESS_STATE] = _process_state()
 
@@ -116,11 +122,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     if after.factory is not before.factory:
         logging.setLogRecordFactory(before.factory)  # type: ignore[arg-type]
         leaked.append("the log-record factory")
-    # pytest's own capture handlers come and go around each phase; compare the others.
-    own = [h for h in after.root_handlers if type(h).__module__.startswith("_pytest")]
-    if [h for h in after.root_handlers if h not in own] != [
-            h for h in before.root_handlers if not type(h).__module__.startswith("_pytest")]:
-        logging.getLogger().handlers[:] = [*before.root_handlers]
+    if _not_pytests(after.root_handlers) != _not_pytests(before.root_handlers):
+        pytests = [h for h in after.root_handlers if h not in _not_pytests(after.root_handlers)]
+        logging.getLogger().handlers[:] = [*_not_pytests(before.root_handlers), *pytests]
         leaked.append("the root logger's handlers")
     if after.root_level != before.root_level:
         logging.getLogger().setLevel(before.root_level)
