@@ -38,7 +38,7 @@ from cloudstro.store.demo import generate_demo  # noqa: E402
 from cloudstro.store.dynamo import Dynamo, RequestMeter  # noqa: E402
 from cloudstro.store.local import LocalEngine  # noqa: E402
 from cloudstro.store.records import PLATFORMS, AIInsight, new_insight_id  # noqa: E402
-from cloudstro.store.tables import create_tables  # noqa: E402
+from tests.support.tables import create_unswept_tables  # noqa: E402
 
 T = TypeVar("T")
 PAGE_BYTES = 1024 * 1024  # a Query page stops after reading 1 MB of items
@@ -106,7 +106,7 @@ def bench_store(engine: LocalEngine) -> Store:
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     settings = bench_settings(engine)
     dynamo = Dynamo(settings, endpoint_url=engine.endpoint, use_local=True)
-    create_tables(dynamo)
+    create_unswept_tables(dynamo)  # the runs' clock is a fixed day, not the engine's
     return Store(dynamo, settings)
 
 

@@ -44,9 +44,9 @@ from cloudstro.store.demo import generate_demo  # noqa: E402
 from cloudstro.store.dynamo import Dynamo  # noqa: E402
 from cloudstro.store.local import LocalEngine  # noqa: E402
 from cloudstro.store.records import SocialPost, UserProfile  # noqa: E402
-from cloudstro.store.tables import create_tables  # noqa: E402
 from cloudstro.tools.context import UserContext  # noqa: E402
 from cloudstro.tools.posts import get_best_time_to_post  # noqa: E402
+from tests.support.tables import create_unswept_tables  # noqa: E402
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 POST_TARGETS = (8, 20, 30, 40, 60, 100, 200)
@@ -67,14 +67,9 @@ def open_store(engine: LocalEngine, folder: Path) -> Store:
                        "CLOUDSTRO_DATA_DIR": str(folder / "data")})
     settings = Settings(DYNAMODB_ENDPOINT_URL=engine.endpoint)
     dynamo = Dynamo(settings)
-    create_tables(dynamo)
-    store = Store(dynamo, settings)
-    # The run's clock is fixed (NOW) so its figures repeat; DynamoDB Local's TTL sweeper runs on
-    # the wall clock and, once NOW + 7 days is past, would delete the insights read back below.
-    dynamo.client.update_time_to_live(
-        TableName=store.names.insights,
-        TimeToLiveSpecification={"Enabled": False, "AttributeName": "TTL"})
-    return store
+    # The run's clock is fixed (NOW) so its figures repeat: unswept tables keep what it wrote.
+    create_unswept_tables(dynamo)
+    return Store(dynamo, settings)
 
 
 def naive_utc_top(posts: list[SocialPost], top_n: int = 3) -> list[int]:

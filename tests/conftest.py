@@ -28,6 +28,7 @@ from tests.support.servers import free_port
 from tests.support.settings import make_settings
 from tests.support.standins import StandIns, start_standins
 from tests.support.sync import ACCOUNT_IDS, Sleeps
+from tests.support.tables import create_unswept_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,7 +201,7 @@ def local_store(local_settings: Settings) -> Iterator[Store]:
     """
     local_settings = local_settings.for_batch()
     dynamo = Dynamo(local_settings)
-    create_tables(dynamo)
+    create_unswept_tables(dynamo)
     yield Store(dynamo, local_settings)
     delete_tables(dynamo, table_specs(local_settings))
 

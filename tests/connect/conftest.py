@@ -18,7 +18,7 @@ from cloudstro.channels.http.connections import request_clock
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
-from cloudstro.store.tables import create_tables, delete_tables, table_specs
+from cloudstro.store.tables import delete_tables, table_specs
 from tests.connect.provider import start_providers
 from tests.support.connect import ConnectStack, MovableClock
 from tests.support.http_api import SECRET
@@ -26,6 +26,7 @@ from tests.support.servers import start_server
 from tests.support.settings import make_settings
 from tests.support.standins import _LateBoundApp
 from tests.support.sync import ACCOUNT_IDS, NOW
+from tests.support.tables import create_unswept_tables
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def running_stack(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFa
         CLOUDSTRO_PUBLIC_URL=server.url, CLOUDSTRO_RATE_LIMIT_PER_MINUTE="100000",
         CLOUDSTRO_STORE_WAIT_S="60", **providers.env).for_batch()  # patient on a busy machine
     dynamo = Dynamo(settings)
-    create_tables(dynamo)
+    create_unswept_tables(dynamo)
     store = Store(dynamo, settings)
     clock = MovableClock(NOW)
     app = create_app(settings, store, auth_secret=SECRET)

@@ -63,7 +63,7 @@ def test_x_connection_stores_encrypted_tokens_and_starts_the_first_sync(stack: C
         authorize_url = stack.start(client, user_id, "twitter")
         page = client.get(stack.approve(client, authorize_url))
 
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text
     assert page.headers["content-type"].startswith("text/html")
     assert "Connected @ana_makes. You can go back to Slack." in page.text
     asked = stack.authorizer("twitter").authorize_queries[0]

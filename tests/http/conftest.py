@@ -16,9 +16,10 @@ from cloudstro.store import Store
 from cloudstro.store.demo import default_until, seed_demo
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.local import LocalEngine
-from cloudstro.store.tables import create_tables, delete_tables, table_specs
+from cloudstro.store.tables import delete_tables, table_specs
 from tests.support.http_api import SECRET, USERS, ApiStack, stack_settings
 from tests.support.servers import start_server
+from tests.support.tables import create_unswept_tables
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,7 @@ def api(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFactory
         ) -> Iterator[ApiStack]:
     settings = stack_settings(local_engine, tmp_path_factory.mktemp("api-data"))
     dynamo = Dynamo(settings)
-    create_tables(dynamo)
+    create_unswept_tables(dynamo)
     store = Store(dynamo, settings)
     seed_demo(store, users=len(USERS), days=10, seed=7, until=default_until())
     server = start_server(create_app(settings, store, auth_secret=SECRET))

@@ -18,10 +18,11 @@ from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
 from cloudstro.store.demo import seed_demo
 from cloudstro.store.dynamo import Dynamo
-from cloudstro.store.tables import create_tables, delete_tables
+from cloudstro.store.tables import delete_tables
 from tests.support.mock_slack import MockSlack
 from tests.support.settings import make_settings
 from tests.support.slack import ALICE, ALICE_EMAIL, SECRET, UNTIL, Served, World, serve
+from tests.support.tables import create_unswept_tables
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +33,7 @@ def slack_world(local_engine: Any) -> Iterator[World]:
             CLOUDSTRO_LLM="offline", SLACK_BOT_TOKEN="xoxb-test-token",
             SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.base_url, SLACK_WORKERS="8")
         dynamo = Dynamo(settings)
-        create_tables(dynamo)
+        create_unswept_tables(dynamo)
         store = Store(dynamo, settings)
         seed_demo(store, users=2, days=30, seed=29, until=UNTIL)
         yield World(settings, store, slack, ClaimsRepository(dynamo, store.names.runtime))

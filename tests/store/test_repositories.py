@@ -49,19 +49,9 @@ SEED_TABLES = [("users", UserProfile, ("userId", "recordType")),
                ("insights", AIInsight, ("userId", "insightId"))]
 
 
-def _stop_ttl_sweeper(store: Store) -> None:
-    """The seed's insight carries `TTL` 1663651200 (2022). DynamoDB Local, like AWS, deletes
-    such items, and Local does it within a second; with TTL off the item stays to be read back.
-    """
-    store.dynamo.client.update_time_to_live(
-        TableName=store.names.insights,
-        TimeToLiveSpecification={"Enabled": False, "AttributeName": "TTL"})
-
-
 @pytest.mark.parametrize("index", range(5), ids=[role for role, _, _ in SEED_TABLES])
 def test_seed_example_round_trips_unchanged(store: Store, index: int) -> None:
     original = seed_examples()[index]
-    _stop_ttl_sweeper(store)
     role, model, key_names = SEED_TABLES[index]
     table = store.dynamo.table(getattr(store.names, role))
     table.put_item(Item=to_item(copy.deepcopy(original)))
@@ -74,7 +64,6 @@ def test_seed_example_round_trips_unchanged(store: Store, index: int) -> None:
 
 def test_seed_examples_round_trip_through_repositories(store: Store) -> None:
     user_ex, _account, post_ex, engagement_ex, insight_ex = seed_examples()
-    _stop_ttl_sweeper(store)
     store.users.put(UserProfile.model_validate(user_ex))
     store.posts.put(SocialPost.model_validate(post_ex))
     store.engagement.put(EngagementSnapshot.model_validate(engagement_ex))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from dataclasses import replace
+from email.utils import parsedate_to_datetime
 
 import pytest
 
-from cloudstro.config import get_settings
+from cloudstro.config import Settings, get_settings
 from cloudstro.store import Store
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.errors import StoreUnreachableError
-from cloudstro.store.tables import create_tables, table_specs
+from cloudstro.store.tables import create_tables, delete_tables, table_specs
 from tests.support.builders import user
 from tests.support.settings import make_settings
+from tests.support.tables import create_unswept_tables
+from tests.support.waiting import wait_for
 
 EXPECTED_INDEXES = {
     "users": {"email-index": [("email", "HASH", "S"), ("userId", "RANGE", "S")]},
@@ -36,6 +41,29 @@ EXPECTED_KEYS = {
     "runtime": [("PK", "HASH", "S"), ("SK", "RANGE", "S")],
 }
 EXPECTED_TTL = {"insights": "TTL", "checkpoints": "ttl", "runtime": "expiresAt"}
+
+
+@pytest.fixture(params=["moto", pytest.param("local", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Tables made by the product's own `create_tables`, TTL on, on both engines.
+
+    The shared DynamoDB Local stores leave TTL off (tests/support/tables.py says why); here the
+    tables themselves are under test, and nothing is read back after an expiry. The meter
+    starts at zero.
+    """
+    if request.param == "moto":
+        chosen: Store = request.getfixturevalue("moto_store")
+        chosen.dynamo.meter.reset()
+        yield chosen
+        return
+    settings: Settings = request.getfixturevalue("local_settings").for_batch()
+    dynamo = Dynamo(settings)
+    create_tables(dynamo)
+    dynamo.meter.reset()
+    try:
+        yield Store(dynamo, settings)
+    finally:
+        delete_tables(dynamo, table_specs(settings))
 
 
 def _keys(schema: list[dict], types: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -134,7 +162,6 @@ def test_an_existing_table_without_an_index_is_reported(moto_store: Store) -> No
     client = moto_store.dynamo.client
     spec = next(s for s in table_specs(moto_store.settings) if s.role == "engagement")
     client.delete_table(TableName=spec.name)
-    from dataclasses import replace
 
     client.create_table(**replace(spec, local_indexes=()).create_request())
     lines: list[str] = []
@@ -144,7 +171,6 @@ def test_an_existing_table_without_an_index_is_reported(moto_store: Store) -> No
 
 
 def test_reading_an_index_the_table_lacks_says_how_to_fix_it(moto_store: Store) -> None:
-    from dataclasses import replace
     from datetime import UTC, datetime
 
     from cloudstro.store.errors import IndexMissingError
@@ -158,3 +184,51 @@ def test_reading_an_index_the_table_lacks_says_how_to_fix_it(moto_store: Store) 
                                         datetime(2025, 2, 1, tzinfo=UTC))
     assert spec.name in str(caught.value)
     assert "cloudstro db create-tables" in str(caught.value)
+
+
+@pytest.mark.integration
+def test_local_engine_sweeps_expired_items_only_where_ttl_is_on(local_settings: Settings
+                                                                ) -> None:
+    """Why every DynamoDB Local stack in the tests has unswept tables: the engine deletes an
+    item whose TTL lies before the wall clock within seconds, and tests write such items
+    whenever their clock is a fixed day in the past."""
+    dynamo = Dynamo(local_settings.for_batch())
+    runtime = next(spec for spec in table_specs(local_settings) if spec.role == "runtime")
+    swept = replace(runtime, name=f"{runtime.name}-swept")
+    unswept = replace(runtime, name=f"{runtime.name}-unswept", ttl_attribute=None)
+    create_tables(dynamo, [swept, unswept])
+    key = {"PK": "STATE#past", "SK": "STATE"}
+    # A day before the engine's own clock (its Date header): the sweeper goes by the wall
+    # clock, whatever clock this test process runs on.
+    answer = dynamo.client.list_tables(Limit=1)["ResponseMetadata"]["HTTPHeaders"]
+    expired = int(parsedate_to_datetime(answer["date"]).timestamp()) - 86_400
+    try:
+        for spec in (swept, unswept):
+            dynamo.table(spec.name).put_item(Item={**key, "expiresAt": expired})
+
+        def present(spec_name: str) -> bool:
+            return "Item" in dynamo.table(spec_name).get_item(Key=key, ConsistentRead=True)
+
+        wait_for(lambda: not present(swept.name), seconds=60)
+        assert present(unswept.name)
+    finally:
+        delete_tables(dynamo, [swept, unswept])
+
+
+@pytest.mark.integration
+def test_unswept_tables_differ_from_the_products_only_in_ttl(local_settings: Settings) -> None:
+    dynamo = Dynamo(local_settings.for_batch())
+    report = create_unswept_tables(dynamo)
+    try:
+        assert report.created == [spec.name for spec in table_specs(local_settings)]
+        assert report.ttl_enabled == []
+        for spec in table_specs(local_settings):
+            table = dynamo.client.describe_table(TableName=spec.name)["Table"]
+            expected = spec.create_request()
+            assert table["KeySchema"] == expected["KeySchema"], spec.name
+            assert {i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])} == {
+                i["IndexName"] for i in expected.get("GlobalSecondaryIndexes", [])}, spec.name
+            ttl = dynamo.client.describe_time_to_live(TableName=spec.name)
+            assert ttl["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED", spec.name
+    finally:
+        delete_tables(dynamo, table_specs(local_settings))
