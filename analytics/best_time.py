@@ -59,7 +59,6 @@ from cloudstro.analytics.hour_model import (
     Observation,
     clipped,
     hour_posterior,
-    joint_peak_evidence,
     log_mean_exp,
     peak_evidence,
     remove_group_effect,
@@ -98,7 +97,7 @@ class BestTimeOptions(BaseModel):
     weekday: bool = True  # weekday effects removed before the hour
     formats: bool = True  # format effects removed before the hour
     account_noise: bool = True  # each account's noise estimated on its own
-    rank: Literal["joint", "peak", "probability", "mean"] = "peak"
+    rank: Literal["peak", "probability", "mean"] = "peak"
     background: bool = True  # hours differ a little at random besides the best one
     gaps: bool = False  # an hour without posts may be listed when both neighbours have some
 
@@ -169,8 +168,7 @@ def _observations(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, Pos
             continue
         local = post.createdAt.astimezone(zone)
         observed.append(Observation(local.weekday(), local.hour, parts[post.postId].account,
-                                    post.content_type, y,
-                                    count_variance=parts[post.postId].count_variance))
+                              post.content_type, y))
     for observation, y in zip(observed, clipped([p.y for p in observed]), strict=True):
         observation.y = y
     return observed
@@ -286,13 +284,8 @@ def best_posting_times(
             continue
         use_rate = measure == "rate"
         fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
-        if options.rank == "joint":
-            fits[measure] = (fit_posts, *joint_peak_evidence(
-                fit_posts, options.neighbours, options.background, options.weekday,
-                options.formats))
-        else:
-            fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
-                                                        options.background))
+        fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
+                                                    options.background))
     seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
     evidence = {measure: log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
     leading = max(evidence, key=lambda m: evidence[m] + math.log(
@@ -329,7 +322,7 @@ def best_posting_times(
     above = (draws > 0).mean(axis=0)
     lift = np.asarray(effect, dtype=float)
     order: Sequence[int]
-    if options.rank in ("peak", "joint"):
+    if options.rank == "peak":
         stacked_bf = np.array([fit[1] for fit in fits.values()])
         prior = np.log([RATE_PRIOR if m == "rate" else 1.0 - RATE_PRIOR for m in fits]
                        if len(fits) > 1 else [1.0])[:, None]

@@ -25,7 +25,6 @@ HOURS = 24
 ACCOUNT_PRIOR = 10.0  # degrees of freedom of prior weight on the user's pooled variance
 CLIP = 2.5  # robust standard deviations at which log outcomes are clipped
 SIGMA2_FLOOR = 0.01
-COUNT_NOISE_PER_POST = False
 # Hyperparameter grid: size of the hour effects (variance, log scale) and how far (in hours)
 # they are correlated; length 0 means hours share nothing.
 TAU2_GRID: tuple[float, ...] = tuple(float(v) for v in np.logspace(-3.5, 0.0, 8))
@@ -51,7 +50,6 @@ class Observation:
     kind: str
     y: float
     variance: float = 1.0
-    count_variance: float = 0.0  # the Poisson part of the noise of its log count
 
 
 @dataclass
@@ -125,17 +123,8 @@ def set_account_variances(posts: list[Observation], per_account: bool) -> None:
         own = statistics.pvariance(values) * len(values) / df if df > 0 else overall
         variance[key] = max((df * own + ACCOUNT_PRIOR * overall) / (df + ACCOUNT_PRIOR),
                             SIGMA2_FLOOR)
-    if not COUNT_NOISE_PER_POST:
-        for post in posts:
-            post.variance = variance[post.account]
-        return
-    counting: dict[AccountKey, list[float]] = defaultdict(list)
     for post in posts:
-        counting[post.account].append(post.count_variance)
-    typical = {key: statistics.fmean(values) for key, values in counting.items()}
-    for post in posts:
-        rest = max(variance[post.account] - typical[post.account], SIGMA2_FLOOR)
-        post.variance = rest + post.count_variance
+        post.variance = variance[post.account]
 
 
 def _circular_kernel(length: float) -> np.ndarray:
@@ -265,132 +254,3 @@ def _weighted_mean(posts: list[Observation]) -> float:
 def log_mean_exp(values: np.ndarray) -> float:
     top = float(values.max())
     return top + math.log(float(np.exp(values - top).mean()))
-
-
-# Grid of the joint model's level variances (log scale): weekday and background hour levels.
-LEVEL_TAU2_GRID: tuple[float, ...] = (0.0005, 0.002, 0.005, 0.01, 0.02, 0.05)
-GROUP_PRIOR_VAR = 1.0  # accounts and formats: nearly flat beside effects of a few tenths
-
-
-def joint_peak_evidence(posts: list[Observation], neighbours: bool, background: bool = True,
-                        weekday: bool = True, formats: bool = True
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """The peak model fitted jointly with everything else a post's outcome depends on.
-
-    Per hour: the log Bayes factor of "this is the best hour" against "no hour stands out",
-    and the posterior mean log lift if it is. One linear model on the log scale holds each
-    account's level and each format's (nearly flat priors), each weekday's and each hour's
-    background level (Gaussian, their sizes integrated over LEVEL_TAU2_GRID), the candidate
-    peak (its lift integrated over PEAK_LIFTS with the half-normal prior, its neighbours' share
-    over SHOULDERS) and each post's own noise. All Gaussian, so every hypothesis's evidence is
-    exact and cheap: the posts enter only through a few dozen sufficient statistics, whatever
-    their number. Removing format and weekday first and judging an hour against a background
-    estimated apart, as `peak_evidence` does, spends the candidate's own posts twice.
-    """
-    columns = _design_columns(posts, weekday, formats, background)
-    n = len(posts)
-    design = np.zeros((n, len(columns.names)))
-    hour_of = np.zeros((n, HOURS))
-    for row, post in enumerate(posts):
-        for column in columns.of(post):
-            design[row, column] = 1.0
-        hour_of[row, post.hour] = 1.0
-    precision = 1.0 / np.array([post.variance for post in posts])
-    y = np.array([post.y for post in posts])
-    weighted = design * precision[:, None]
-    xtx = design.T @ weighted  # X' D^-1 X
-    xty = weighted.T @ y
-    btx = hour_of.T @ weighted  # B' D^-1 X
-    bty = hour_of.T @ (precision * y)
-    depth = hour_of.T @ precision
-    yty = float(y @ (precision * y))
-    log_det_noise = -float(np.log(precision).sum())
-
-    shoulders = SHOULDERS if neighbours else (0.0,)
-    candidates = np.arange(HOURS)
-    lifts = np.asarray(PEAK_LIFTS)
-    evidence_peak, evidence_none, lift_sums = [], [], []
-    for prior_var in columns.prior_grid():
-        inverse_prior = 1.0 / prior_var
-        m = xtx + np.diag(inverse_prior)
-        factor = np.linalg.cholesky(m)
-        log_det = (log_det_noise + float(np.log(prior_var).sum())
-                   + 2.0 * float(np.log(np.diag(factor)).sum()))
-        solved_y = np.linalg.solve(m, xty)
-        q0 = yty - float(xty @ solved_y)
-        gain_hours = bty - btx @ solved_y  # B' P y
-        cost_hours = np.diag(depth) - btx @ np.linalg.solve(m, btx.T)  # B' P B
-        base = -0.5 * (log_det + q0)
-        evidence_none.append(base)
-        per_shoulder = []
-        for shoulder in shoulders:
-            shape = np.zeros((HOURS, HOURS))  # row c: the peak's shape when c is the best hour
-            shape[candidates, candidates] = 1.0
-            shape[candidates, (candidates - 1) % HOURS] += shoulder
-            shape[candidates, (candidates + 1) % HOURS] += shoulder
-            gain = shape @ gain_hours
-            cost = np.einsum("ch,hk,ck->c", shape, cost_hours, shape)
-            per_shoulder.append(lifts[:, None] * gain - 0.5 * lifts[:, None] ** 2 * cost
-                                + _LIFT_LOG_PRIOR)  # (lifts, 24)
-        terms = np.concatenate(per_shoulder) - math.log(len(shoulders))
-        evidence_peak.append(base + np.logaddexp.reduce(terms, axis=0))
-        weights = np.exp(terms - terms.max(axis=0))
-        all_lifts = np.tile(lifts[:, None], (len(shoulders), HOURS))
-        lift_sums.append((base + np.log(weights.sum(axis=0)) + terms.max(axis=0),
-                          (weights * all_lifts).sum(axis=0) / weights.sum(axis=0)))
-    grid_size = math.log(len(evidence_none))
-    none = float(np.logaddexp.reduce(evidence_none)) - grid_size
-    peak = np.logaddexp.reduce(np.array(evidence_peak), axis=0) - grid_size
-    stacked = np.array([weight for weight, _ in lift_sums])
-    shares = np.exp(stacked - stacked.max(axis=0))
-    lift = (shares * np.array([mean for _, mean in lift_sums])).sum(axis=0) / shares.sum(axis=0)
-    return peak - none, lift
-
-
-@dataclass
-class _Columns:
-    """The joint model's parameters: which design columns a post switches on, and each
-    column's prior variance (fixed for accounts and formats, on a grid for the levels)."""
-
-    names: list[tuple[str, object]]
-    weekday_columns: list[int]
-    hour_columns: list[int]
-
-    def __post_init__(self) -> None:
-        self._index = {name: column for column, name in enumerate(self.names)}
-
-    def of(self, post: Observation) -> list[int]:
-        keys = [("account", post.account), ("kind", post.kind), ("day", post.day),
-                ("hour", post.hour)]
-        return [self._index[key] for key in keys if key in self._index]
-
-    def prior_grid(self) -> list[np.ndarray]:
-        """One vector of prior variances per (weekday, background) grid point."""
-        grids = []
-        day_grid = LEVEL_TAU2_GRID if self.weekday_columns else (1.0,)
-        hour_grid = LEVEL_TAU2_GRID if self.hour_columns else (1.0,)
-        for day_var in day_grid:
-            for hour_var in hour_grid:
-                prior = np.full(len(self.names), GROUP_PRIOR_VAR)
-                prior[self.weekday_columns] = day_var
-                prior[self.hour_columns] = hour_var
-                grids.append(prior)
-        return grids
-
-
-def _design_columns(posts: list[Observation], weekday: bool, formats: bool,
-                    background: bool) -> _Columns:
-    names: list[tuple[str, object]] = [("account", key) for key in
-                                       dict.fromkeys(post.account for post in posts)]
-    if formats:
-        names += [("kind", kind) for kind in sorted({post.kind for post in posts})]
-    weekday_columns, hour_columns = [], []
-    if weekday:
-        for day in sorted({post.day for post in posts}):
-            weekday_columns.append(len(names))
-            names.append(("day", day))
-    if background:
-        for hour in sorted({post.hour for post in posts}):
-            hour_columns.append(len(names))
-            names.append(("hour", hour))
-    return _Columns(names, weekday_columns, hour_columns)

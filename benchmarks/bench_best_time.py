@@ -389,8 +389,6 @@ def variant(options: BestTimeOptions) -> Callable[[HardUser], list[int]]:
 
 
 ABLATIONS: dict[str, BestTimeOptions] = {
-    "joint peak model": BestTimeOptions(rank="joint"),
-    "joint peak model, rate only": BestTimeOptions(rank="joint", outcome="rate"),
     "outcome: interactions / median only": BestTimeOptions(outcome="interactions"),
     "outcome: rate per view only": BestTimeOptions(outcome="rate"),
     "no neighbouring hours": BestTimeOptions(neighbours=False),
