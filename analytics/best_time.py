@@ -13,6 +13,9 @@ hide a modest best hour; benchmarks/bench_best_time.py prints the ablations):
   (more of the audience online), only interactions (against the account's median) see it.
   Each measure's Bayes factors for "this is the best hour" are computed, and the hours are
   ranked on their prior-weighted average, so whichever shows a best hour more clearly leads.
+  Which to trust first depends on the views themselves: when reach shows a best hour, or
+  might, interactions are weighed first; when the views' own evidence is against any best
+  hour, reach is noise as far as the slot goes and the two are weighed evenly.
   Posts without views count by interactions in both; the result names the measure that led.
 * **Format and weekday are separated from the hour.** Each post's outcome is first adjusted
   for its format (text, image, video) and its weekday, each shrunk toward zero, so an hour is
@@ -75,12 +78,19 @@ WEEKDAY_PRIOR = 10.0  # posts of prior weight on "this weekday performs like the
 TAU2_SLOT_FLOOR = 0.01
 DRAWS = 1000
 NO_PEAK_PRIOR = 0.2  # prior probability that no hour stands out at all
-# Prior weight of "the best hour shows in engagement per view" against "in interactions".
-# The rate leads only where it shows a best hour far more clearly than interactions do (reach
-# noise large beside the rate's): on the demo data the best hour works through reach and a
-# larger weight cost 10 (0.75), 5 (0.5) and 1-3 points (0.1); on the hard data, where reach is
-# independent of the hour, no weight moved the hit rate by more than its noise (2 points).
+# Prior weight of "the best hour shows in engagement per view" against "in interactions"
+# while the views may themselves show a best hour. The rate leads only where it shows one far
+# more clearly than interactions do: on the demo data the best hour works through reach, and a
+# larger weight cost 10 (0.75), 5 (0.5) and 1-3 points (0.1).
 RATE_PRIOR = 0.02
+# When the views alone are evidence against any best hour (their Bayes factor averaged over
+# the hours posted at is below REACH_FLAT_BF), reach is noise as far as the slot goes and the
+# rate's weight is RATE_PRIOR_FLAT_REACH: +1.7 and +1.0 points on two independent sets of hard
+# users (300 and 600, reach independent of the hour), no change on two sets of demo users (86%
+# and 92% of those with 40+ posts, 64% and 57% at 10-39). A weight of 0.98 gained 2 points on
+# both hard sets but lost 3 at 10-39 posts on one demo set.
+REACH_FLAT_BF = 0.5
+RATE_PRIOR_FLAT_REACH = 0.5
 _NORMAL = statistics.NormalDist()
 
 Outcome = Literal["auto", "rate", "interactions"]
@@ -100,6 +110,7 @@ class BestTimeOptions(BaseModel):
     rank: Literal["peak", "probability", "mean"] = "peak"
     background: bool = True  # hours differ a little at random besides the best one
     gaps: bool = False  # an hour without posts may be listed when both neighbours have some
+    reach_check: bool = True  # flat reach (views show no best hour) weighs the rate evenly
 
 
 class HourSlot(BaseModel):
@@ -181,6 +192,17 @@ def _prepared(posts: list[Observation], options: BestTimeOptions) -> list[Observ
         remove_group_effect(posts, lambda p: p.day, WEEKDAY_PRIOR)
     set_account_variances(posts, options.account_noise)
     return posts
+
+
+def _rate_prior(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostParts],
+                options: BestTimeOptions) -> tuple[float, float]:
+    """The rate's prior weight against interactions, and the views' own Bayes factor for a
+    best hour (averaged over the hours posted at) that decided it."""
+    viewed = [post for post in chosen if parts[post.postId].reach is not None]
+    reach = _prepared(_observations(viewed, zone, parts, lambda part: part.reach), options)
+    log_bf, _ = peak_evidence(reach, options.neighbours, options.background)
+    evidence = math.exp(log_mean_exp(log_bf[sorted({post.hour for post in reach})]))
+    return (RATE_PRIOR_FLAT_REACH if evidence < REACH_FLAT_BF else RATE_PRIOR), evidence
 
 
 def _lift(log_effect: float) -> float:
@@ -286,18 +308,25 @@ def best_posting_times(
         fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
         fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
                                                     options.background))
+    rate_prior, reach_bf = RATE_PRIOR, None
+    if len(fits) > 1 and options.reach_check:
+        rate_prior, reach_bf = _rate_prior(chosen, zone, parts, options)
+    log_priors = ({"rate": math.log(rate_prior), "interactions": math.log(1.0 - rate_prior)}
+                  if len(fits) > 1 else dict.fromkeys(fits, 0.0))
     seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
     evidence = {measure: log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
-    leading = max(evidence, key=lambda m: evidence[m] + math.log(
-        RATE_PRIOR if m == "rate" and len(fits) > 1 else 1.0 - RATE_PRIOR if len(fits) > 1
-        else 1.0))
+    leading = max(evidence, key=lambda m: evidence[m] + log_priors[m])
     primary = fits[leading][0]
     outcome = _outcome_text(leading == "rate", with_views, n)
     weighed = ""
     if len(fits) > 1:
+        reach_text = "" if reach_bf is None else (
+            f"; views alone {reach_bf:.2g}, so "
+            + ("weighed evenly" if reach_bf < REACH_FLAT_BF else "interactions first"))
         weighed = (" (engagement per view and interactions / account median weighed by how "
                    "clearly each shows a best hour: Bayes factors "
-                   + ", ".join(f"{m} {math.exp(e):.2g}" for m, e in evidence.items()) + ")")
+                   + ", ".join(f"{m} {math.exp(e):.2g}" for m, e in evidence.items())
+                   + reach_text + ")")
     posterior, mu = hour_posterior(primary, options.neighbours)
     prior_posts = statistics.fmean(p.variance for p in primary) / posterior.tau2
     rng = np.random.default_rng(20261125)
@@ -324,8 +353,7 @@ def best_posting_times(
     order: Sequence[int]
     if options.rank == "peak":
         stacked_bf = np.array([fit[1] for fit in fits.values()])
-        prior = np.log([RATE_PRIOR if m == "rate" else 1.0 - RATE_PRIOR for m in fits]
-                       if len(fits) > 1 else [1.0])[:, None]
+        prior = np.array([log_priors[m] for m in fits])[:, None]
         log_bf = np.logaddexp.reduce(stacked_bf + prior, axis=0)
         shares = np.exp(stacked_bf - stacked_bf.max(axis=0))
         peak_lift = (shares * np.array([fit[2] for fit in fits.values()])).sum(

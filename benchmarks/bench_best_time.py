@@ -399,6 +399,7 @@ ABLATIONS: dict[str, BestTimeOptions] = {
     "rank by posterior mean only (no peak model)": BestTimeOptions(rank="mean"),
     "rank by P(best) under the GP (no peak model)": BestTimeOptions(rank="probability"),
     "hours without own posts (between posted ones) listed too": BestTimeOptions(gaps=True),
+    "no reach check (interactions always weighed first)": BestTimeOptions(reach_check=False),
 }
 
 

@@ -8,8 +8,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cloudstro.analytics import best_posting_times
+from cloudstro.analytics.best_time import BestTimeOptions
 from cloudstro.analytics.normalize import post_parts
-from tests.analytics.synthetic import hand_rate_top, naive_utc_top, viewed_user
+from cloudstro.store.records import SocialPost
+from tests.analytics.synthetic import (
+    SyntheticUser,
+    hand_rate_top,
+    naive_utc_top,
+    viewed_user,
+)
 from tests.support.builders import make_post
 
 ZONES = ("Europe/Berlin", "America/New_York")
@@ -65,6 +72,43 @@ def test_the_result_says_which_measure_it_used():
     without = best_posting_times(no_views, user.timezone)
     assert without.posts_with_views == 0
     assert without.outcome == "interactions / account median"
+
+
+def _reach_driven(user: SyntheticUser, factor: float) -> list[SocialPost]:
+    """The user's posts with the best hour working through reach: its posts seen by `factor`
+    times the audience, at the same rate."""
+    zone = ZoneInfo(user.timezone)
+    posts = []
+    for post in user.posts:
+        if post.createdAt.astimezone(zone).hour == user.best_hour:
+            counts = post.engagement
+            post = post.model_copy(update={"engagement": counts.model_copy(update={
+                "likes": round(counts.likes * factor), "shares": round(counts.shares * factor),
+                "views": round((counts.views or 0) * factor)})})
+        posts.append(post)
+    return posts
+
+
+def test_the_views_decide_which_measure_is_weighed_first():
+    # Reach swings +-30% whatever the hour: the views alone are mostly evidence against a
+    # best hour (Bayes factor below 0.5 for 8 of these 10 users), and then engagement per view
+    # and interactions are weighed evenly.
+    flat = [viewed_user(random.Random(seed), 90, "Europe/Berlin") for seed in range(10)]
+    methods = [best_posting_times(user.posts, user.timezone).method for user in flat]
+    assert sum("so weighed evenly" in method for method in methods) >= 7, methods
+    unchecked = best_posting_times(flat[0].posts, flat[0].timezone,
+                                   options=BestTimeOptions(reach_check=False))
+    assert "views alone" not in unchecked.method
+    # The best hour reaches 2.5x the audience at an unchanged rate: the views show it every
+    # time, so interactions are weighed first, and they find the hour.
+    steady = [viewed_user(random.Random(seed), 90, "Europe/Berlin", lift=1.0)
+              for seed in range(10)]
+    found = 0
+    for user in steady:
+        result = best_posting_times(_reach_driven(user, 2.5), user.timezone)
+        assert "so interactions first" in result.method, result.method
+        found += user.best_hour in [slot.hour for slot in result.optimal_hours]
+    assert found >= 8
 
 
 def test_a_thin_slot_is_marked_thin_and_a_solid_one_is_not():
