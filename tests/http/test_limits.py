@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import PrivateAttr
 
 from cloudstro.agent.offline import OfflineChatModel
 from cloudstro.agent.service import Assistant
@@ -103,26 +104,45 @@ def test_rate_limit_is_429_with_retry_after(api: ApiStack) -> None:
     assert other_user.status_code == 404, "each user has their own budget"
 
 
-class SlowModel(OfflineChatModel):
-    delay_s: float = 1.5
+HOLD_S = 20.0  # how long a held turn waits at most; the client gives up at half of it
+
+
+class HeldModel(OfflineChatModel):
+    """A model whose every reply waits until the test releases it: a turn that outlives its
+    deadline for as long as the test wants, with no race against a sleep."""
+
+    _entered: threading.Event = PrivateAttr(default_factory=threading.Event)
+    _released: threading.Event = PrivateAttr(default_factory=threading.Event)
 
     def _reply(self, messages: Any) -> Any:
-        time.sleep(self.delay_s)
+        self._entered.set()
+        self._released.wait(HOLD_S)
         return super()._reply(messages)
+
+    @property
+    def entered(self) -> bool:
+        return self._entered.is_set()
+
+    def release(self) -> None:
+        self._released.set()
 
 
 def test_turn_over_the_time_limit_is_504_and_the_stream_says_so(api: ApiStack) -> None:
-    slow = Assistant(api.store, model=SlowModel())
-    with api.variant(assistant=slow, turn_timeout_s=0.5) as url, httpx.Client(
-            base_url=url, timeout=30) as client:
-        started = time.perf_counter()
-        plain = client.post("/v1/chat", json={"message": "How did I do?"},
-                            headers=auth(ALICE))
-        took = time.perf_counter() - started
-        streamed = client.post("/v1/chat/stream", json={"message": "How did I do?"},
-                               headers=auth(ALICE))
+    held = HeldModel()
+    with api.variant(assistant=Assistant(api.store, model=held), turn_timeout_s=0.5) as url, \
+            httpx.Client(base_url=url, timeout=HOLD_S / 2) as client:
+        try:
+            # The model holds every turn until released below, longer than the client waits:
+            # an answer at all means the API answered at the deadline, not when the turn ended.
+            plain = client.post("/v1/chat", json={"message": "How did I do?"},
+                                headers=auth(ALICE))
+            reached_the_model = held.entered
+            streamed = client.post("/v1/chat/stream", json={"message": "How did I do?"},
+                                   headers=auth(ALICE))
+        finally:
+            held.release()
+    assert reached_the_model, "the turn was still running in the model when the 504 came"
     assert "0.5 seconds" in _error(plain, 504, "turn_timeout")["message"]
-    assert took < 1.4, "the API answers at the deadline, not when the turn ends"
     assert streamed.status_code == 200
     name, data = parse_sse(streamed.text)[-1]
     assert name == "error" and data["error"]["code"] == "turn_timeout"
