@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from pydantic import ValidationError
 
 from cloudstro.batch.jobs import BatchJobs, ScheduledRun, WorkUnit
+from cloudstro.batch.queue import enqueue
 from cloudstro.config import Settings, get_settings, utc_now
 
-SQS_BATCH = 10
-SEND_ATTEMPTS = 3
 log = logging.getLogger("cloudstro.batch")
 
 _jobs: BatchJobs | None = None
@@ -63,9 +60,7 @@ def find_due(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     jobs, queue = _runtime()
     queue_url = _queue_url(jobs.settings)
     now = run.scheduledAt or utc_now()
-    sent = 0
-    for chunk in _chunks(jobs.due(run.job, now), SQS_BATCH):
-        sent += _send(queue, queue_url, chunk)
+    sent = enqueue(queue, queue_url, jobs.due(run.job, now))
     log.info("%s: %d units enqueued", run.job, sent)
     return {"job": run.job, "enqueued": sent}
 
@@ -98,23 +93,3 @@ def _queue_url(settings: Settings) -> str:
     if not settings.work_queue_url:
         raise RuntimeError("CLOUDSTRO_WORK_QUEUE_URL is not set: the due-finder has no queue")
     return settings.work_queue_url
-
-
-def _chunks(units: Iterable[WorkUnit], size: int) -> Iterator[list[WorkUnit]]:
-    iterator = iter(units)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def _send(queue: Any, queue_url: str, units: list[WorkUnit]) -> int:
-    """Send one batch; entries SQS refuses are sent again, then the run fails loudly."""
-    pending = {str(index): unit for index, unit in enumerate(units)}
-    for _attempt in range(SEND_ATTEMPTS):
-        response = queue.send_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": entry_id, "MessageBody": unit.model_dump_json(exclude_none=True)}
-            for entry_id, unit in pending.items()])
-        pending = {failed["Id"]: pending[failed["Id"]] for failed in response.get("Failed", [])}
-        if not pending:
-            return len(units)
-    raise RuntimeError(f"SQS refused {len(pending)} of {len(units)} messages "
-                       f"{SEND_ATTEMPTS} times")

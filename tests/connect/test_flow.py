@@ -10,22 +10,18 @@ stores nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
-from cloudstro.channels.app import create_app
-from cloudstro.channels.http.connections import request_clock
 from cloudstro.channels.http.logs import content_free
 from cloudstro.store.accounts import SyncView
 from tests.connect.provider import FACEBOOK_PAGES, USERNAMES
 from tests.support.connect import ConnectStack, account_path
-from tests.support.http_api import SECRET, auth
-from tests.support.servers import free_port, start_server
+from tests.support.http_api import auth
+from tests.support.servers import free_port
 from tests.support.sync import NOW, seed_posts
 from tests.support.waiting import wait_for
 
@@ -293,24 +289,11 @@ def test_unknown_platform_and_no_bearer(stack: ConnectStack) -> None:
     assert callback.status_code == 404 and "no platform called" in callback.text
 
 
-@contextmanager
-def variant(stack: ConnectStack, **changes: object) -> Iterator[str]:
-    """A second server on the same tables and clock with some settings changed."""
-    app = create_app(stack.settings.model_copy(update=changes), stack.store,
-                     auth_secret=SECRET)
-    app.dependency_overrides[request_clock] = lambda: stack.clock
-    server = start_server(app)
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
 def test_a_platform_that_does_not_answer_gets_a_502_page_and_nothing_stored(
         stack: ConnectStack) -> None:
     user_id = stack.new_user()
     closed = f"http://127.0.0.1:{free_port()}"
-    with variant(stack, twitter_api_url=closed) as url, httpx.Client(base_url=url,
+    with stack.variant(twitter_api_url=closed) as url, httpx.Client(base_url=url,
                                                                      timeout=30) as client:
         link = stack.start(client, user_id, "twitter")
         state = parse_qs(urlsplit(link).query)["state"][0]
@@ -325,7 +308,7 @@ def test_a_platform_that_does_not_answer_gets_a_502_page_and_nothing_stored(
 
 def test_a_platform_without_client_settings_is_a_clear_503(stack: ConnectStack) -> None:
     user_id = stack.new_user()
-    with variant(stack, facebook_app_id=None) as url, httpx.Client(base_url=url,
+    with stack.variant(facebook_app_id=None) as url, httpx.Client(base_url=url,
                                                                    timeout=30) as client:
         answer = client.post("/v1/connections/facebook", headers=auth(user_id))
     assert answer.status_code == 503

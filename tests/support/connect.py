@@ -6,10 +6,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from cloudstro.agent.service import Assistant
+from cloudstro.channels.http.connections import request_clock
+from cloudstro.config import Settings
 from tests.connect.provider import Authorizer, Providers
 from tests.support.builders import user
 from tests.support.http_api import ApiStack, auth
@@ -32,6 +36,12 @@ class ConnectStack(ApiStack):
 
     providers: Providers
     clock: MovableClock
+
+    def app(self, settings: Settings, assistant: Assistant | None = None) -> Any:
+        """The API app, its connections on this stack's movable clock."""
+        app = super().app(settings, assistant)
+        app.dependency_overrides[request_clock] = lambda: self.clock
+        return app
 
     def state(self, platform: str) -> PlatformState:
         return self.providers.standins.states[platform]

@@ -50,12 +50,14 @@ class ApiStack:
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
 
+    def app(self, settings: Settings, assistant: Assistant | None = None) -> Any:
+        """The API app over this stack's tables with these settings."""
+        return create_app(settings, self.store, assistant, auth_secret=SECRET)
+
     @contextmanager
     def variant(self, assistant: Assistant | None = None, **changes: Any) -> Iterator[str]:
         """A second server on the same tables with some settings changed; yields its URL."""
-        settings = self.settings.model_copy(update=changes)
-        app = create_app(settings, self.store, assistant, auth_secret=SECRET)
-        server = start_server(app)
+        server = start_server(self.app(self.settings.model_copy(update=changes), assistant))
         try:
             yield server.url
         finally:
