@@ -1,7 +1,8 @@
 """CloudStro on AWS in one stack: data, the HTTP API, Slack, and the batch pipeline.
 
     Function URL (streaming) ──> api ───────────┐
-    Function URL (buffered)  ──> slack ─┐        ├──> tables, Bedrock profile, secret
+       (a new account's first sync) └──> SQS    ├──> tables, Bedrock profile, secret
+    Function URL (buffered)  ──> slack ─┐        │
                                   └─(lazy: invokes itself by name)
     Scheduler (sync / digest / insights) ──> scheduler ──> SQS ──> worker (bounded) ──┘
                                                             └──> dead letters (alarm)
@@ -95,8 +96,12 @@ class CloudstroStack(cdk.Stack):
                        "AWS_LWA_INVOKE_MODE": "response_stream", "AWS_LWA_PORT": WEB_PORT,
                        # Ready when the port listens: /healthz answers 503 while DynamoDB is
                        # down, which must not keep the adapter from serving that answer.
-                       "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp"},
+                       "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp",
+                       # A new connection's first sync goes to the worker: a thread started
+                       # here would be frozen with the function once the callback answers.
+                       "CLOUDSTRO_WORK_QUEUE_URL": self.work_queue.queue_url},
             reserved_concurrency=config.api_reserved_concurrency)
+        self.work_queue.grant_send_messages(self.functions["api"])
         self.api_url = self.functions["api"].add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE,
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM)

@@ -67,14 +67,21 @@ def test_the_worker_takes_small_batches_reports_partial_failures_and_is_bounded(
         "MaximumRetryAttempts": 0})
 
 
-def test_the_finder_knows_the_queue_and_may_only_send_to_it(
+def test_the_finder_and_the_api_know_the_queue_and_only_they_may_send_to_it(
         stack: CloudstroStack, template_json: dict[str, Any]) -> None:
-    finder = template_json["Resources"][logical_id(stack, stack.functions["scheduler"])]
+    """The finder enqueues what the schedules find; the API enqueues a new account's first
+    sync (a thread would be frozen with the function once the callback has answered)."""
     queue = logical_id(stack, stack.work_queue)
-    assert finder["Properties"]["Environment"]["Variables"]["CLOUDSTRO_WORK_QUEUE_URL"] == {
-        "Ref": queue}
-    sqs_statements = [s for p in resources(template_json, "AWS::IAM::Policy").values()
-                      for s in p["Properties"]["PolicyDocument"]["Statement"]
-                      if "sqs:SendMessage" in json.dumps(s["Action"])
-                      and queue in json.dumps(s["Resource"])]
-    assert len(sqs_statements) == 1
+    senders = {}
+    for role in ("scheduler", "api"):
+        function = template_json["Resources"][logical_id(stack, stack.functions[role])]
+        assert function["Properties"]["Environment"]["Variables"][
+            "CLOUDSTRO_WORK_QUEUE_URL"] == {"Ref": queue}
+        senders[function["Properties"]["Role"]["Fn::GetAtt"][0]] = role
+    sending_roles = sorted(
+        role["Ref"] for policy in resources(template_json, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "sqs:SendMessage" in json.dumps(statement["Action"])
+        and queue in json.dumps(statement["Resource"])
+        for role in policy["Properties"]["Roles"])
+    assert sending_roles == sorted(senders)
