@@ -38,6 +38,7 @@ from cloudstro.store.demo import generate_demo  # noqa: E402
 from cloudstro.store.dynamo import Dynamo, RequestMeter  # noqa: E402
 from cloudstro.store.local import LocalEngine  # noqa: E402
 from cloudstro.store.records import PLATFORMS, AIInsight, new_insight_id  # noqa: E402
+from tests.support.settings import make_settings  # noqa: E402
 from tests.support.tables import create_unswept_tables  # noqa: E402
 
 T = TypeVar("T")
@@ -83,22 +84,12 @@ def local_engine() -> Iterator[LocalEngine]:
 def bench_settings(engine: LocalEngine, prefix: str | None = None) -> Settings:
     """Settings naming freshly prefixed tables on `engine`; no `.env` or environment leaks in."""
     prefix = prefix or f"b{uuid.uuid4().hex[:8]}-"
-    return Settings(
-        _env_file=None,
-        DYNAMODB_ENDPOINT_URL=engine.endpoint,
-        DYNAMODB_USERS_TABLE=f"{prefix}cloudstro-users",
-        DYNAMODB_SOCIAL_ACCOUNTS_TABLE=f"{prefix}cloudstro-social-accounts",
-        DYNAMODB_SOCIAL_POSTS_TABLE=f"{prefix}cloudstro-social-posts",
-        DYNAMODB_SOCIAL_ENGAGEMENT_TABLE=f"{prefix}cloudstro-social-engagement",
-        DYNAMODB_AI_INSIGHTS_TABLE=f"{prefix}cloudstro-ai-insights",
-        DYNAMODB_CHECKPOINTS_TABLE=f"{prefix}cloudstro-agent-checkpoints",
-        DYNAMODB_RUNTIME_TABLE=f"{prefix}cloudstro-runtime",
-        CLOUDSTRO_DATA_DIR=str(engine.data_dir),
-        CLOUDSTRO_LLM="offline",
+    return make_settings(
+        prefix, _env_file=None, DYNAMODB_ENDPOINT_URL=engine.endpoint,
+        CLOUDSTRO_DATA_DIR=str(engine.data_dir), CLOUDSTRO_LLM="offline",
         # Benchmarks read whole 1 MB pages on a shared machine: give each call the batch
         # budget, so a slow page is measured rather than timed out.
-        DYNAMODB_READ_TIMEOUT_S="30", DYNAMODB_MAX_ATTEMPTS="5",
-    )
+        DYNAMODB_READ_TIMEOUT_S="30", DYNAMODB_MAX_ATTEMPTS="5")
 
 
 def bench_store(engine: LocalEngine) -> Store:

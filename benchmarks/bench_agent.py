@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -43,6 +44,7 @@ from _harness import (
     seed_insights,
     timed,
 )
+from langchain_core.tools import BaseTool, StructuredTool
 from langgraph_checkpoint_aws import DynamoDBSaver
 
 from cloudstro.agent.offline import OfflineChatModel
@@ -180,6 +182,12 @@ def operations(requests: Counter[str]) -> str:
 # ------------------------------------------------------------------------------ turns
 
 
+def wrapped(tool: BaseTool) -> Callable[..., Any]:
+    """The function `@tool` made `tool` from (its declared type, BaseTool, has no `.func`)."""
+    assert isinstance(tool, StructuredTool) and tool.func is not None
+    return tool.func
+
+
 def direct_call(store: Store, user_id: str, calls: list[tuple[str, dict[str, Any]]]
                 ) -> Callable[[], list[dict[str, Any]]]:
     """The turn's tool calls made straight on the tool functions, with the same context.
@@ -188,9 +196,10 @@ def direct_call(store: Store, user_id: str, calls: list[tuple[str, dict[str, Any
     `.context` is a UserContext, which is all the graph's ToolRuntime contributes here.
     """
     runtime = SimpleNamespace(context=UserContext(user_id=user_id, store=store, now=NOW))
+    functions = {name: wrapped(TOOLS[name]) for name, _ in calls}
 
     def run() -> list[dict[str, Any]]:
-        results = [TOOLS[name].func(runtime=runtime, **args) for name, args in calls]
+        results = [functions[name](runtime=runtime, **args) for name, args in calls]
         for result in results:
             if "error" in result:
                 raise RuntimeError(f"direct tool call failed: {result}")
@@ -295,7 +304,7 @@ def growth(store: Store, assistant: Assistant, meters: Meters, users: dict[int, 
             rounds = first_ask_reps if forget and size == max(users) else reps
             if forget:
                 forget()
-            (agent_first, _), turn = meters.cost(lambda agent=agent: timed(agent))
+            (agent_first, _), turn = meters.cost(partial(timed, agent))
             samples = (interleaved({"agent": agent, "direct": direct}, rounds - 1, warmup=0,
                                    before=forget) if rounds > 1
                        else {"agent": [], "direct": []})
@@ -349,9 +358,8 @@ def thread_growth(store: Store, assistant: Assistant, meters: Meters, turns: int
         for name, (who, metering) in {"product": (assistant, meters),
                                       "uncompressed": (uncompressed,
                                                        uncompressed_meters)}.items():
-            (seconds, reply), turn = metering.cost(
-                lambda who=who, asking=asking, name=name: timed(
-                    lambda: who.respond(USER, f"bench-thread-{name}", asking.text, now=NOW)))
+            respond = partial(who.respond, USER, f"bench-thread-{name}", asking.text, now=NOW)
+            (seconds, reply), turn = metering.cost(partial(timed, respond))
             if reply.failed:
                 raise RuntimeError(f"turn {number} failed: {reply.reply[:200]}")
             if name == "product":

@@ -221,14 +221,19 @@ def hand_calculation(user: HardUser) -> list[int]:
     """Mean by local hour of rate per view / the account's median rate (or interactions /
     median interactions where the account reports no views)."""
     zone = ZoneInfo(user.zone)
-    by_account: dict[str, list[SocialPost]] = defaultdict(list)
+    by_account: dict[str | None, list[SocialPost]] = defaultdict(list)
     for post in user.posts:
         by_account[post.authorId].append(post)
     by_hour: dict[int, list[float]] = defaultdict(list)
     for posts in by_account.values():
         with_views = all(post.engagement.views for post in posts)
-        values = [post.engagement.interactions / post.engagement.views if with_views
-                  else float(post.engagement.interactions) for post in posts]
+        values: list[float] = []
+        for post in posts:
+            if with_views:
+                assert post.engagement.views  # with_views: every post here has them
+                values.append(post.engagement.interactions / post.engagement.views)
+            else:
+                values.append(float(post.engagement.interactions))
         median = statistics.median(values) or 1.0
         for post, value in zip(posts, values, strict=True):
             by_hour[post.createdAt.astimezone(zone).hour].append(value / median)
@@ -295,7 +300,7 @@ def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
     """
     zone = ZoneInfo(user.zone)
     posts = user.posts
-    accounts = sorted({post.authorId for post in posts})
+    accounts = sorted({post.authorId for post in posts if post.authorId is not None})
     with_views = {author: all(p.engagement.views for p in posts if p.authorId == author)
                   for author in accounts}
     y = np.empty(len(posts))
@@ -305,12 +310,14 @@ def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
     b = np.zeros((len(posts), 24))
     hours = np.empty(len(posts), dtype=int)
     for i, post in enumerate(posts):
+        assert post.authorId is not None  # so no post was left out of `accounts`
         kind = ("text" if not post.media else
                 "image" if post.media[0].type == "image" else "video")
         local = post.createdAt.astimezone(zone)
         count = post.engagement.interactions + 0.5
         noise[i] = user.sigma**2 + 1.0 / count  # lognormal rate noise plus Poisson counting
         if with_views[post.authorId]:
+            assert post.engagement.views  # its account reports views on every post
             y[i] = math.log(count / post.engagement.views) - math.log(FORMAT_RATE[kind])
         else:
             y[i] = math.log(count) - math.log(FORMAT_RATE[kind] * FORMAT_REACH[kind])

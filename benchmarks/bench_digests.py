@@ -68,6 +68,7 @@ def main() -> None:
         for profile in sample:
             profile = profile.model_copy(update={"digest": WEEKLY})
             occurrence = latest_occurrence(WEEKLY, profile.zone, NOW)
+            assert occurrence is not None  # WEEKLY is enabled
             before = meter.total_requests
             began = time.perf_counter()
             digest = build_digest(store, profile, occurrence, NOW)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -102,8 +103,10 @@ def main() -> None:
                                ("AI_INSIGHTS", "ai-insights"),
                                ("CHECKPOINTS", "agent-checkpoints"), ("RUNTIME", "runtime")):
             env[f"DYNAMODB_{table}_TABLE"] = f"{prefix}cloudstro-{default}"
-        settings = Settings(_env_file=None, **{k: v for k, v in env.items()
-                                               if k.startswith(("DYNAMODB_", "CLOUDSTRO_"))})
+        # Settings takes these by their environment names; its fields are of several types.
+        overrides: dict[str, Any] = {k: v for k, v in env.items()
+                                     if k.startswith(("DYNAMODB_", "CLOUDSTRO_"))}
+        settings = Settings(_env_file=None, **overrides)
         store = Store(Dynamo(settings), settings)
         create_tables(store.dynamo)
         seeded = time.perf_counter()

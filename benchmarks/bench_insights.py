@@ -30,11 +30,13 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _harness import free_port  # noqa: E402
+from langchain_core.tools import StructuredTool  # noqa: E402
 
 from cloudstro.config import Settings  # noqa: E402
 from cloudstro.insights import refresh_all, refresh_user  # noqa: E402
@@ -65,7 +67,9 @@ def start_engine(folder: Path) -> LocalEngine:
 def open_store(engine: LocalEngine, folder: Path) -> Store:
     os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                        "CLOUDSTRO_DATA_DIR": str(folder / "data")})
-    settings = Settings(DYNAMODB_ENDPOINT_URL=engine.endpoint)
+    # Only the engine is named: everything else comes from the environment set just above.
+    overrides: dict[str, Any] = {"DYNAMODB_ENDPOINT_URL": engine.endpoint}
+    settings = Settings(**overrides)
     dynamo = Dynamo(settings)
     # The run's clock is fixed (NOW) so its figures repeat: unswept tables keep what it wrote.
     create_unswept_tables(dynamo)
@@ -173,6 +177,8 @@ def _synthetic_user(store: Store, user_id: str, count: int, seed: int) -> None:
 def cost(store: Store) -> None:
     print("\nDynamoDB requests for one best-time question (agent tool, all platforms):")
     meter = store.dynamo.meter
+    assert (isinstance(get_best_time_to_post, StructuredTool)
+            and get_best_time_to_post.func is not None)
     for user_id, count in (("bench_100", 100), ("bench_10000", 10_000)):
         started = time.perf_counter()
         _synthetic_user(store, user_id, count, seed=count)

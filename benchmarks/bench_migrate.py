@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from collections import Counter
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -41,8 +41,8 @@ class WriteUnits:
 
     def __init__(self, store: Store) -> None:
         self.roles = {spec.name: spec.role for spec in table_specs(store.settings)}
-        self.table: Counter[str] = Counter()
-        self.indexes: Counter[str] = Counter()
+        self.table: defaultdict[str, float] = defaultdict(float)
+        self.indexes: defaultdict[str, float] = defaultdict(float)
         self.cpu_seconds = 0.0  # this process's CPU time over the run (mapping, validation,
         # encryption, (de)serialisation), the migration's own share of the wall time
         client = store.dynamo.client

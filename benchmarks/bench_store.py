@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from _harness import (
@@ -114,6 +115,8 @@ def build_reads(store: Store, user_id: str) -> list[Read]:
 
     profile = store.users.get(user_id)
     assert profile is not None
+    email = profile.email
+    assert email is not None  # every demo user has one
     account = store.accounts.list_for_user(user_id)[0]
     platform = account.platform
     account_id = account.platformAccountId.split("#", 1)[1]
@@ -143,11 +146,11 @@ def build_reads(store: Store, user_id: str) -> list[Read]:
     return [
         Read("users.get", lambda: store.users.get(user_id),
              lambda: raw_get(users, profile_key), one(users, profile_key), is_get=True),
-        Read("users.find_by_email", lambda: store.users.find_by_email(profile.email),
+        Read("users.find_by_email", lambda: store.users.find_by_email(email),
              lambda: raw_query(users, IndexName="email-index", limit=1,
-                               KeyConditionExpression=Key("email").eq(profile.email)),
+                               KeyConditionExpression=Key("email").eq(email)),
              lambda: raw_query(users, IndexName="email-index", limit=1,
-                               KeyConditionExpression=Key("email").eq(profile.email))),
+                               KeyConditionExpression=Key("email").eq(email))),
         Read("accounts.list_for_user", lambda: store.accounts.list_for_user(user_id),
              lambda: raw_query(accounts, KeyConditionExpression=user_key,
                                **projection_params(AccountSummary.PROJECTION)),
@@ -275,7 +278,7 @@ def growth(store: Store, users: dict[int, str], reps: int, budget_s: float) -> N
         def period(user_id: str = user_id) -> list[SocialPost]:
             return store.posts.list_in_period(user_id, fortnight, NOW)
 
-        (first_s, posts), cost = metered(meter, lambda repo=repo: timed(repo))
+        (first_s, posts), cost = metered(meter, partial(timed, repo))
         raw_items = raw()
         assert len(posts) == size == len(raw_items)
         total = sum(item_size(item) for item in raw_items)
@@ -315,6 +318,14 @@ def growth(store: Store, users: dict[int, str], reps: int, budget_s: float) -> N
                           "RCU saved"], period_rows))
 
 
+def decode_items(items: list[dict[str, Any]]) -> list[Any]:
+    return [from_item(item) for item in items]
+
+
+def validate_posts(items: list[Any]) -> list[SocialPost]:
+    return [SocialPost.model_validate(i) for i in items]
+
+
 def breakdown(store: Store, user_id: str, size: int, reps: int) -> None:
     """Split a large read into request+parse, Decimal clean-up and validation.
 
@@ -329,11 +340,11 @@ def breakdown(store: Store, user_id: str, size: int, reps: int) -> None:
     for _ in range(reps):
         seconds, items = timed(lambda: raw_query(table, KeyConditionExpression=condition))
         wire.append(seconds)
-        seconds, plain = timed(lambda items=items: [from_item(item) for item in items])
+        seconds, plain = timed(partial(decode_items, items))
         decode.append(seconds)
-        seconds, _ = timed(lambda plain=plain: [SocialPost.model_validate(i) for i in plain])
+        seconds, _ = timed(partial(validate_posts, plain))
         validate.append(seconds)
-        seconds, _ = timed(lambda items=items: [SocialPost.model_validate(i) for i in items])
+        seconds, _ = timed(partial(validate_posts, items))
         direct.append(seconds)
         seconds, _ = timed(lambda: store.posts.list_for_user(user_id))
         repo.append(seconds)
@@ -395,7 +406,7 @@ def main() -> None:
                                             seed=DEMO_SEED, until=UNTIL))
         counts = {user: len(store.posts.list_for_user(user))
                   for user in (f"{DEMO_USER_PREFIX}{index:03d}" for index in range(DEMO_USERS))}
-        user_id = sorted(counts, key=counts.get)[len(counts) // 2]  # the median user
+        user_id = sorted(counts, key=counts.__getitem__)[len(counts) // 2]  # the median user
         seed_insights(store, user_id)
         note(f"Seeded {DEMO_USERS} demo users x {DEMO_DAYS} days in {seeded:.1f}s; reads use "
              f"{user_id} ({counts[user_id]:,} posts, 3 snapshots each, 20 insights).")

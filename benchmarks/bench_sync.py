@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,7 +49,7 @@ class Capacity:
     """DynamoDB requests and capacity units by kind, from botocore's after-call event."""
 
     requests: Counter[str] = field(default_factory=Counter)
-    units: Counter[str] = field(default_factory=Counter)
+    units: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def record(self, http_response: Any, parsed: dict[str, Any], model: Any,
                **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -30,13 +31,16 @@ from tests.support.standins import StandIns, start_standins
 from tests.support.sync import ACCOUNT_IDS, Sleeps
 from tests.support.tables import create_unswept_tables
 
+if TYPE_CHECKING:
+    import time_machine
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # `CLOUDSTRO_TEST_CLOCK=+400d` (or an ISO-8601 moment) runs the whole suite with Python's clock
 # moved there and ticking, to prove no test depends on the day it runs. Only the Python side
 # moves: DynamoDB Local keeps real time, which no test relies on.
 CLOCK_SHIFT_VARIABLE = "CLOUDSTRO_TEST_CLOCK"
-_TRAVEL = pytest.StashKey[object]()
+_TRAVEL: pytest.StashKey[time_machine.travel] = pytest.StashKey()
 
 
 def _shifted_now(spec: str) -> datetime:

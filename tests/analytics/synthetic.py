@@ -131,7 +131,7 @@ def viewed_user(rng: random.Random, n_posts: int, timezone: str, *, lift: float 
 def hand_rate_top(posts: list[SocialPost], timezone: str, top_n: int = 3) -> list[int]:
     """The hand calculation: mean by local hour of engagement per view / account median."""
     zone = ZoneInfo(timezone)
-    rates: dict[str, list[float]] = {}
+    rates: dict[str | None, list[float]] = {}  # keyed like the posts: authorId may be None
     for post in posts:
         rates.setdefault(post.authorId, []).append(
             post.engagement.interactions / (post.engagement.views or 1))

@@ -44,7 +44,8 @@ def test_an_unknown_zone_is_refused_and_nothing_changes(run, new_yorker: Store,
     result = run("users", "set-timezone", "--user", USER, zone)
     assert result.exit_code == 2
     assert "TIMEZONE" in result.output and "timezone" in result.output.lower()
-    assert new_yorker.users.get(USER).zone == "America/New_York"
+    stored = new_yorker.users.get(USER)
+    assert stored is not None and stored.zone == "America/New_York"
     assert _stored_best(new_yorker) == before
 
 
@@ -59,7 +60,8 @@ def test_a_new_zone_is_stored_and_the_best_hours_are_recomputed_in_it(
     result = run("users", "set-timezone", "--user", USER, "Asia/Tokyo")
     assert result.exit_code == 0, result.output
     assert "now Asia/Tokyo (was America/New_York)" in result.output
-    assert new_yorker.users.get(USER).zone == "Asia/Tokyo"
+    stored = new_yorker.users.get(USER)
+    assert stored is not None and stored.zone == "Asia/Tokyo"
     best = _stored_best(new_yorker)
     assert best["timezone"] == "Asia/Tokyo"
     # 18:00 in New York is 07:00 or 08:00 in Tokyo, depending on daylight saving.

@@ -160,8 +160,9 @@ def add_x(app: FastAPI, auth: Authorizer) -> None:
         return JSONResponse({"revoked": True})
 
     _before(app, AUTHORIZE_PATHS["twitter"], "GET", authorize)
-    refresh = _before(app, "/2/oauth2/token", "POST", token)
-    assert refresh is not None
+    shadowed = _before(app, "/2/oauth2/token", "POST", token)
+    assert shadowed is not None
+    refresh: Endpoint = shadowed
     _before(app, "/2/users/me", "GET", me)
     _before(app, "/2/oauth2/revoke", "POST", revoke)
 
@@ -286,8 +287,9 @@ def add_tiktok(app: FastAPI, auth: Authorizer) -> None:
         return JSONResponse({})
 
     _before(app, AUTHORIZE_PATHS["tiktok"], "GET", authorize)
-    refresh = _before(app, "/v2/oauth/token/", "POST", token)
-    assert refresh is not None
+    shadowed = _before(app, "/v2/oauth/token/", "POST", token)
+    assert shadowed is not None
+    refresh: Endpoint = shadowed
     _before(app, "/v2/user/info/", "GET", user_info)
     _before(app, "/v2/oauth/revoke/", "POST", revoke)
 

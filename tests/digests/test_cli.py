@@ -43,7 +43,8 @@ def test_bad_digest_settings_are_refused_and_nothing_is_written(
     result = run("users", "set-digest", "--user", "alice", *args)
     assert result.exit_code == 2
     assert problem in result.output
-    assert moto_store.users.get("alice").digest is None
+    profile = moto_store.users.get("alice")
+    assert profile is not None and profile.digest is None
 
 
 def test_unknown_user_is_an_error(run) -> None:
@@ -58,11 +59,16 @@ def test_set_digest_merges_and_normalises(run, moto_store: Store) -> None:
     assert result.exit_code == 0, result.output
     assert "every Friday at 07:05 (Europe/London), to a DM to U0ALICE" in result.output
     assert run("users", "set-digest", "--user", "alice", "--channel", "C0ABCDEFG1").exit_code == 0
-    prefs = moto_store.users.get("alice").digest
+    profile = moto_store.users.get("alice")
+    assert profile is not None
+    prefs = profile.digest
+    assert prefs is not None
     assert (prefs.enabled, prefs.cadence, prefs.dayOfWeek, prefs.time, prefs.slackChannel) == (
         True, "weekly", "Friday", "07:05", "C0ABCDEFG1")
     run("users", "set-digest", "--user", "alice", "--dm")
-    assert moto_store.users.get("alice").digest.slackChannel is None
+    profile = moto_store.users.get("alice")
+    assert profile is not None and profile.digest is not None
+    assert profile.digest.slackChannel is None
 
 
 def test_preview_prints_the_digest_and_writes_the_chart(run, moto_store: Store,

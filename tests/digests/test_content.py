@@ -30,7 +30,9 @@ WEEK_START = NOW - timedelta(days=8)  # the weekly period is Mon 16 Nov 09:00 to
 
 def _digest(store: Store, user_id: str, previous: dict | None = None):
     profile = store.users.get(user_id)
+    assert profile is not None and profile.digest is not None
     occurrence = latest_occurrence(profile.digest, profile.zone, NOW)
+    assert occurrence is not None
     return build_digest(store, profile, occurrence, NOW, previous)
 
 
@@ -179,7 +181,8 @@ def test_chart_is_a_decodable_png_of_the_expected_size(moto_store: Store) -> Non
     image.load()
     assert image.size == (width, height) and width > 700 and height > 200
     # Slots with posts are coloured, slots without are the "no posts" grey.
-    assert len(image.getcolors(maxcolors=1 << 16)) > 10
+    colors = image.getcolors(maxcolors=1 << 16)
+    assert colors is not None and len(colors) > 10
 
 
 def test_model_summary_goes_on_top_and_a_failing_model_is_left_out(moto_store: Store) -> None:

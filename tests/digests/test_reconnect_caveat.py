@@ -24,8 +24,10 @@ def test_the_account_to_reconnect_leads_the_caveats_with_its_reason(moto_store: 
     moto_store.accounts.mark_reauth_required("u1", "rednote", "555", REASON, NOW)
 
     profile = moto_store.users.get("u1")
-    digest = build_digest(moto_store, profile, latest_occurrence(profile.digest, profile.zone,
-                                                                 NOW), NOW, None)
+    assert profile is not None and profile.digest is not None
+    occurrence = latest_occurrence(profile.digest, profile.zone, NOW)
+    assert occurrence is not None
+    digest = build_digest(moto_store, profile, occurrence, NOW, None)
 
     assert digest.caveats[0] == (f"RedNote @lin_rn needs reconnecting ({REASON}): its posts "
                                  f"and counts are not updated until you reconnect it.")
@@ -46,8 +48,10 @@ def test_an_account_without_a_handle_or_name_is_named_by_its_id(moto_store: Stor
     moto_store.accounts.mark_reauth_required("u1", "tiktok", "7001", REASON, NOW)
 
     profile = moto_store.users.get("u1")
-    digest = build_digest(moto_store, profile, latest_occurrence(profile.digest, profile.zone,
-                                                                 NOW), NOW, None)
+    assert profile is not None and profile.digest is not None
+    occurrence = latest_occurrence(profile.digest, profile.zone, NOW)
+    assert occurrence is not None
+    digest = build_digest(moto_store, profile, occurrence, NOW, None)
 
     assert digest.caveats[0].startswith("TikTok 7001 needs reconnecting")
     assert "None" not in " ".join(digest.caveats)

@@ -88,9 +88,11 @@ def test_crashed_claim_is_taken_over_once_its_lease_has_passed(
     assert status == {"crashed": "sent", "busy": "in_progress"}
     assert len(posts_to(slack, "U0CRASH")) == 1 and posts_to(slack, "U0BUSY") == []
     taken = other_run.get_claim("DIGEST#crashed#weekly#2026-11-23")
+    assert taken is not None
     assert taken["done"] is True and taken["owner"] != other_run.owner
     assert taken["expiresAt"] > time.time() + 59 * 86400  # "sent" is kept ~60 days
-    assert other_run.get_claim("DIGEST#busy#weekly#2026-11-23")["done"] is False
+    busy = other_run.get_claim("DIGEST#busy#weekly#2026-11-23")
+    assert busy is not None and busy["done"] is False
 
 
 def test_slack_failure_keeps_the_claim_until_the_lease_ends(

@@ -45,10 +45,11 @@ def test_new_york_fall_back_repeat_sends_at_the_first_of_the_two() -> None:
     assert first.due_at == at("2026-11-01T05:30")
     assert second.key == first.key and second.due_at == first.due_at
     assert first.period_end - first.period_start == timedelta(hours=24)
-    assert latest_occurrence(prefs, "America/New_York", at("2026-11-01T05:29")).key \
-        == "daily#2026-10-31"
+    just_before = latest_occurrence(prefs, "America/New_York", at("2026-11-01T05:29"))
+    assert just_before is not None and just_before.key == "daily#2026-10-31"
     # The next day's period spans the extra hour.
     nxt = latest_occurrence(prefs, "America/New_York", at("2026-11-02T06:30"))
+    assert nxt is not None
     assert nxt.period_end - nxt.period_start == timedelta(hours=25)
 
 
@@ -61,6 +62,7 @@ def test_london_daylight_saving_days(now: str, expected_due: str) -> None:
     assert occurrence is not None and occurrence.due_at == at(expected_due)
     earlier = latest_occurrence(daily("01:30"), "Europe/London",
                                 at(now) - timedelta(minutes=1))
+    assert earlier is not None
     assert earlier.due_at < occurrence.due_at and earlier.key != occurrence.key
 
 
@@ -68,17 +70,18 @@ def test_weekly_digest_is_due_from_its_weekday_until_the_next_one() -> None:
     prefs = DigestPreferences(enabled=True, cadence="weekly", dayOfWeek="Monday", time="09:00")
     # Monday 2026-11-23 09:00 in Tokyo is 00:00Z; Sunday 23:59Z is still the week before.
     before = latest_occurrence(prefs, "Asia/Tokyo", at("2026-11-22T23:59"))
-    assert before.key == "weekly#2026-11-16"
+    assert before is not None and before.key == "weekly#2026-11-16"
     monday = latest_occurrence(prefs, "Asia/Tokyo", at("2026-11-23T00:00"))
-    assert monday.key == "weekly#2026-11-23"
+    assert monday is not None and monday.key == "weekly#2026-11-23"
     assert monday.period_end - monday.period_start == timedelta(days=7)
     late = latest_occurrence(prefs, "Asia/Tokyo", at("2026-11-29T14:00"))  # Sunday, still due
-    assert late.key == "weekly#2026-11-23"
+    assert late is not None and late.key == "weekly#2026-11-23"
 
 
 def test_weekly_period_across_spring_forward_is_an_hour_short() -> None:
     prefs = DigestPreferences(enabled=True, cadence="weekly", dayOfWeek="Monday", time="09:00")
     occurrence = latest_occurrence(prefs, "America/New_York", at("2026-03-09T13:00"))
+    assert occurrence is not None
     assert occurrence.key == "weekly#2026-03-09"
     assert occurrence.due_at == at("2026-03-09T13:00")  # 09:00 EDT
     assert occurrence.period_end - occurrence.period_start == timedelta(days=7, hours=-1)

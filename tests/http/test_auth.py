@@ -8,6 +8,7 @@ import os
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -87,8 +88,8 @@ def test_user_ids_that_could_escape_their_namespace_are_refused() -> None:
 
 # ------------------------------------------------------------------ the secret
 
-def _settings(tmp_path: Path, **values: str) -> Settings:
-    return Settings(_env_file=None, CLOUDSTRO_DATA_DIR=str(tmp_path / "data"), **values)
+def _settings(tmp_path: Path, **values: Any) -> Settings:
+    return Settings(**{"_env_file": None, "CLOUDSTRO_DATA_DIR": str(tmp_path / "data"), **values})
 
 
 def test_configured_secret_wins_and_must_be_long(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_a_token_with_non_ascii_characters_is_refused_as_malformed() -> None:
 def test_a_bearer_header_with_raw_latin1_bytes_is_401(api: ApiStack) -> None:
     with api.client() as client:
         for token in _with_non_ascii(token_for(USERS[0])):
-            headers = {"Authorization": b"Bearer " + token.encode("latin-1")}
+            headers = {b"Authorization": b"Bearer " + token.encode("latin-1")}
             for response in (client.get("/v1/threads/none", headers=headers),
                              client.post("/v1/chat", json={"message": "hi"},
                                          headers=headers)):

@@ -152,10 +152,12 @@ def test_access_log_names_the_user_and_request(api: ApiStack,
         client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
         [thread_record] = access_records(lambda: caplog.records, "/v1/threads/nope")
         [health_record] = access_records(lambda: caplog.records, "/healthz")
-    thread_line = thread_record.fields
+    # The access log passes its line as `extra={"fields": ...}`, an attribute LogRecord's type
+    # does not declare.
+    thread_line = vars(thread_record)["fields"]
     assert thread_line["requestId"] == "req-777" and thread_line["userId"] == BOB
     assert thread_line["status"] == 404
-    health_line = health_record.fields
+    health_line = vars(health_record)["fields"]
     assert health_line["userId"] is None
     assert len(health_line["requestId"]) == 32, "an unusable X-Request-ID is replaced"
 

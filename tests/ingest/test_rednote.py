@@ -77,6 +77,7 @@ def csv_export(rows: list[list[Any]], encoding: str = "utf-8-sig", delimiter: st
 def xlsx_export(rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet, active
     sheet.title = "笔记列表明细"
     for row in rows:
         sheet.append(row)

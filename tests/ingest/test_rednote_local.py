@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -31,7 +32,7 @@ NOTES = [  # title, Beijing publish time, format, likes, comments, shares, views
 def test_imported_rednote_notes_are_what_the_assistant_answers_from(local_store, monkeypatch,
                                                                     tmp_path: Path):
     local_store.users.put(user(USER, fullName="Lin Xiaohong", timezone="Asia/Shanghai"))
-    rows = [[NOTICE], HEADER_A]
+    rows: list[list[Any]] = [[NOTICE], HEADER_A]
     for title, published, kind, likes, comments, shares, views in NOTES:
         rows.append([title, published, kind, views * 5, views, "12.5%", likes, comments, 30, 3,
                      shares, 0, 0])

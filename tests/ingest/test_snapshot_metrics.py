@@ -4,6 +4,7 @@ metric a platform does not report is absent from the stored item (stand-ins on l
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from cloudstro.config import fixed_clock
 from cloudstro.ingest.rednote import import_export
@@ -21,7 +22,7 @@ def _raw_snapshots(store: Store, user_id: str, post_id: str) -> list[dict]:
 
 
 def _sync(store: Store, standins: StandIns, sleeps: Sleeps, platform: str,
-          **connect_args: object) -> tuple[StandInPost, dict]:
+          **connect_args: Any) -> tuple[StandInPost, dict]:
     state = standins.states[platform]
     [newest, *_] = seed_posts(state, 2)
     newest.impressions, newest.reach, newest.saves = 4321, 1234, 56

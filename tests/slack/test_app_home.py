@@ -293,8 +293,8 @@ def test_a_good_form_stores_the_digest_and_recomputes_best_times_in_the_new_zone
     user_id, slack_user = new_person(world)
     world.store.posts.put_many(timing_posts(120, user=user_id, platform="twitter"))
     refresh_user(world.store, user_id, NOW)
-    assert world.store.insights.get(user_id, "optimal_timing_all").data["optimalTimes"][0] == (
-        "18:00")
+    best = world.store.insights.get(user_id, "optimal_timing_all")
+    assert best is not None and best.data["optimalTimes"][0] == "18:00"
     form = open_form(world, url, slack_user)
 
     response = post_action(url, submission(slack_user, form, form_values(
@@ -310,6 +310,7 @@ def test_a_good_form_stores_the_digest_and_recomputes_best_times_in_the_new_zone
                                               time="07:05", slackChannel=None)
     assert stored.zone == "Asia/Tokyo"
     best = world.store.insights.get(user_id, "optimal_timing_all")
+    assert best is not None
     assert best.data["timezone"] == "Asia/Tokyo"
     assert best.data["optimalTimes"][0] in {"07:00", "08:00"}  # 18:00 New York
     republished = world.slack.calls_to("views.publish", user_id=slack_user)[-1].params["view"]
@@ -325,7 +326,8 @@ def test_a_form_submitted_by_an_unlinked_slack_user_changes_nothing(
     response = post_action(url, submission(stranger, form, form_values(form, enabled="on")))
 
     assert response.json()["response_action"] == "errors"
-    assert world.store.users.get(user_id).digest is None
+    stored = world.store.users.get(user_id)
+    assert stored is not None and stored.digest is None
 
 
 # ------------------------------------------------------------------------------ conversations

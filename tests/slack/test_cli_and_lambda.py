@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
-from cloudstro.channels.slack.lambda_handler import build_handler
+from cloudstro.channels.slack.lambda_handler import ScreenedSlackHandler, build_handler
 from cloudstro.store.demo import seed_demo
 from tests.support.slack import (
     UNTIL,
@@ -62,13 +62,14 @@ class SelfInvokingLambda:
 
     def __init__(self) -> None:
         self.invocations: list[dict] = []
-        self.handler = None
+        self.handler: ScreenedSlackHandler | None = None  # set once the handler is built
         self.threads: list[threading.Thread] = []
 
     def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict:
         event = json.loads(Payload)
         self.invocations.append({"function": FunctionName, "type": InvocationType,
                                  "lazy": event["headers"].get("x-slack-bolt-lazy-function-name")})
+        assert self.handler is not None
         thread = threading.Thread(target=self.handler.handle, args=(event, CONTEXT))
         thread.start()
         self.threads.append(thread)

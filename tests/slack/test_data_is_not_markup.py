@@ -114,7 +114,7 @@ def quoting(mallory: World) -> Iterator[Served]:
 
 
 def _one_answer(world: World, channel: str) -> dict[str, Any]:
-    world.slack.wait_for(lambda: world.slack.answers(channel), ANSWER_WAIT, "the answer")
+    world.slack.wait_for(lambda: bool(world.slack.answers(channel)), ANSWER_WAIT, "the answer")
     wait_quiet(world.slack)
     answers = world.slack.answers(channel)
     assert len(answers) == 1

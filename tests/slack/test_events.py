@@ -18,8 +18,9 @@ import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from cloudstro.agent.service import APOLOGY
-from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, event_key
+from cloudstro.channels.slack.conversation import FEEDBACK_ACTION
 from cloudstro.channels.slack.identity import LINK_SK, link_key
+from cloudstro.store.runtime_keys import slack_event_key as event_key
 from tests.support.mock_slack import TEAM
 from tests.support.slack import (
     ALICE,

@@ -78,7 +78,9 @@ def test_a_refused_refresh_sends_the_owner_one_dm_with_a_reconnect_button(
     # later syncs, another process, and the same tokens marked again: no second DM
     with engine(store, standins, slack) as second:
         assert second.sync_account(USER, "twitter", account_id).status == "skipped"
-    version = store.accounts.token_state(USER, "twitter", account_id).version
+    state = store.accounts.token_state(USER, "twitter", account_id)
+    assert state is not None
+    version = state.version
     notices = ReauthNotices(store, web_client(second.settings))
     assert not notices.send(AccountRefused(USER, "twitter", account_id, "@maker", "again",
                                            version))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from cloudstro.store import Store, base
+from cloudstro.store import Store
 from cloudstro.store.base import BATCH_SIZE, MAX_BATCH_ATTEMPTS
 from cloudstro.store.errors import UnprocessedItemsError
 from cloudstro.store.records import SocialPost
@@ -57,7 +57,7 @@ class FlakyBatchWrites:
 def test_unprocessed_items_are_retried_until_written(moto_store: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(base.time, "sleep", sleeps.append)
+    monkeypatch.setattr("cloudstro.store.base.time.sleep", sleeps.append)
     flaky = FlakyBatchWrites(moto_store.dynamo.client.batch_write_item, flaky_calls=3)
     monkeypatch.setattr(moto_store.dynamo.client, "batch_write_item", flaky)
     progress: list[int] = []
@@ -75,7 +75,7 @@ def test_unprocessed_items_are_retried_until_written(moto_store: Store,
 
 def test_persistent_unprocessed_items_raise(moto_store: Store,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr("cloudstro.store.base.time.sleep", lambda _seconds: None)
     calls: list[int] = []
 
     def never(RequestItems: dict[str, list[dict[str, Any]]], **_: Any) -> dict:
@@ -94,4 +94,5 @@ def test_duplicate_keys_in_one_batch_collapse_to_the_last(store: Store) -> None:
     first = post(post_id="1", content="first")
     last = post(post_id="1", content="last")
     assert store.posts.put_many([first, post(post_id="2"), last]) == 2
-    assert store.posts.get("user_1", "twitter#1").content == "last"
+    stored = store.posts.get("user_1", "twitter#1")
+    assert stored is not None and stored.content == "last"

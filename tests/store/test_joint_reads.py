@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cloudstro.store import Store, base
+from cloudstro.store import Store
 from cloudstro.store.base import MAX_BATCH_ATTEMPTS
 from cloudstro.store.errors import UnprocessedItemsError
 from tests.support.builders import insight, user
@@ -40,7 +40,7 @@ def test_unprocessed_keys_of_both_tables_are_retried(stored: tuple[Store, str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     store, insight_id = stored
     sleeps: list[float] = []
-    monkeypatch.setattr(base.time, "sleep", sleeps.append)
+    monkeypatch.setattr("cloudstro.store.base.time.sleep", sleeps.append)
     real = store.dynamo.client.batch_get_item
     asked: list[list[str]] = []
 
@@ -61,7 +61,7 @@ def test_unprocessed_keys_of_both_tables_are_retried(stored: tuple[Store, str],
 def test_keys_never_processed_raise_instead_of_reading_as_missing(
         stored: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
     store, insight_id = stored
-    monkeypatch.setattr(base.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr("cloudstro.store.base.time.sleep", lambda _seconds: None)
     calls: list[int] = []
 
     def never(RequestItems: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -100,8 +100,9 @@ def test_the_digest_writes_the_registry_name(renamed: str, moto_store: Store) ->
     moto_store.posts.put_many(_rednote_posts(3, 50, NOW - timedelta(days=2)))
     profile = moto_store.users.get("u1")
     assert profile is not None and profile.digest is not None
-    digest = build_digest(moto_store, profile,
-                          latest_occurrence(profile.digest, profile.zone, NOW), NOW, None)
+    occurrence = latest_occurrence(profile.digest, profile.zone, NOW)
+    assert occurrence is not None
+    digest = build_digest(moto_store, profile, occurrence, NOW, None)
     assert digest.caveats[0].startswith(f"{renamed} @lin_rn needs reconnecting")
     assert f"report no views ({renamed})" in " ".join(digest.caveats)
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from cloudstro.store.records import (
     AIInsight,
     EngagementSnapshot,
+    Record,
     SocialAccount,
     SocialPost,
     UserProfile,
@@ -19,7 +20,7 @@ from cloudstro.store.records import (
 from tests.support.builders import account_fields, insight, post, post_data
 from tests.support.seed import seed_examples
 
-MODELS = [UserProfile, SocialAccount, SocialPost, EngagementSnapshot, AIInsight]
+MODELS: list[type[Record]] = [UserProfile, SocialAccount, SocialPost, EngagementSnapshot, AIInsight]
 
 
 def test_seed_has_one_example_per_table() -> None:

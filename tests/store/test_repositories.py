@@ -20,6 +20,7 @@ from cloudstro.store.records import (
     AIInsight,
     DigestPreferences,
     EngagementSnapshot,
+    Record,
     SocialAccount,
     SocialPost,
     UserProfile,
@@ -42,11 +43,12 @@ def _key_conditions(log: RequestLog) -> list[str]:
 
 # ------------------------------------------------------------------------ seed round trip
 
-SEED_TABLES = [("users", UserProfile, ("userId", "recordType")),
-               ("accounts", SocialAccount, ("userId", "platformAccountId")),
-               ("posts", SocialPost, ("userId", "postId")),
-               ("engagement", EngagementSnapshot, ("userId", "engagementId")),
-               ("insights", AIInsight, ("userId", "insightId"))]
+SEED_TABLES: list[tuple[str, type[Record], tuple[str, str]]] = [
+    ("users", UserProfile, ("userId", "recordType")),
+    ("accounts", SocialAccount, ("userId", "platformAccountId")),
+    ("posts", SocialPost, ("userId", "postId")),
+    ("engagement", EngagementSnapshot, ("userId", "engagementId")),
+    ("insights", AIInsight, ("userId", "insightId"))]
 
 
 @pytest.mark.parametrize("index", range(5), ids=[role for role, _, _ in SEED_TABLES])
@@ -68,11 +70,14 @@ def test_seed_examples_round_trip_through_repositories(store: Store) -> None:
     store.posts.put(SocialPost.model_validate(post_ex))
     store.engagement.put(EngagementSnapshot.model_validate(engagement_ex))
     store.insights.put(AIInsight.model_validate(insight_ex))
-    assert store.users.get("user_12345").to_record() == user_ex
-    assert store.posts.get("user_12345", "twitter#1234567890").to_record() == post_ex
+    stored_user = store.users.get("user_12345")
+    stored_post = store.posts.get("user_12345", "twitter#1234567890")
+    assert stored_user is not None and stored_user.to_record() == user_ex
+    assert stored_post is not None and stored_post.to_record() == post_ex
     history = store.engagement.history_for_post("user_12345", "1234567890")
     assert [snapshot.to_record() for snapshot in history] == [engagement_ex]
-    assert store.insights.get("user_12345", insight_ex["insightId"]).to_record() == insight_ex
+    stored_insight = store.insights.get("user_12345", insight_ex["insightId"])
+    assert stored_insight is not None and stored_insight.to_record() == insight_ex
 
 
 # ------------------------------------------------------------------------ users
@@ -100,9 +105,11 @@ def test_users_link_slack_set_timezone_set_digest(store: Store) -> None:
     digest = DigestPreferences(enabled=True, cadence="daily", time="08:30", slackChannel="C1")
     store.users.set_digest("alice", digest)
     profile = store.users.get("alice")
+    assert profile is not None
     assert (profile.slackUserId, profile.slackTeamId) == ("U123", "T9")
     assert profile.timezone == "America/New_York" and profile.zone == "America/New_York"
     assert profile.digest == digest
+    assert profile.updatedAt is not None
     assert profile.updatedAt > datetime(2025, 9, 20, 10, tzinfo=UTC)
     assert store.users.get_if_linked("alice", "U123") == profile
     assert store.users.get_if_linked("alice", "U999") is None
@@ -118,7 +125,8 @@ def test_users_updates_refuse_unknown_user_and_bad_timezone(store: Store) -> Non
     assert store.users.get("ghost") is None  # no stub item was created
     with pytest.raises(ValidationError, match="timezone"):
         store.users.set_timezone("alice", "Mars/Olympus")
-    assert store.users.get("alice").timezone is None
+    alice = store.users.get("alice")
+    assert alice is not None and alice.timezone is None
 
 
 # ------------------------------------------------------------------------ accounts
@@ -161,6 +169,7 @@ def test_accounts_access_patterns(store: Store, request_log: RequestLog) -> None
     assert store.accounts.list_for_user("alice", limit=2) == mine[:2]
 
     summary = store.accounts.get_summary("alice", "twitter", "222")
+    assert summary is not None
     assert (summary.accountHandle, summary.isActive) == ("@twitter222", False)
     assert store.accounts.get_summary("alice", "twitter", "444") is None  # bob's, not alice's
 
@@ -193,6 +202,7 @@ def test_tokens_encrypted_at_rest_and_never_read_on_summary_paths(
                  *store.accounts.list_for_platform("alice", "twitter"),
                  *store.accounts.by_platform_status("twitter")]
     for summary in summaries:
+        assert summary is not None
         dumped = summary.model_dump()
         assert not TOKEN_ATTRIBUTES & set(dumped)
         assert not any(hasattr(summary, name) for name in TOKEN_ATTRIBUTES)
@@ -205,10 +215,12 @@ def test_tokens_encrypted_at_rest_and_never_read_on_summary_paths(
         assert not TOKEN_ATTRIBUTES & names
 
     credentials = store.accounts.credentials("alice", "twitter", "111")
+    assert credentials is not None and credentials.refresh_token is not None
     assert credentials.access_token.get_secret_value() == "tw-a"
     assert credentials.refresh_token.get_secret_value() == "tw-a-refresh"
     assert "tw-a" not in repr(credentials)
     no_refresh = store.accounts.credentials("alice", "instagram", "333")
+    assert no_refresh is not None
     assert no_refresh.access_token.get_secret_value() == "ig" and no_refresh.refresh_token is None
     assert store.accounts.credentials("alice", "twitter", "999") is None
 

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from cloudstro.store import Store, runtime_keys
 from cloudstro.store.claims import ClaimsRepository
-from cloudstro.store.runtime import DemoRunsRepository, FeedbackRepository, SlackLinksRepository
+from cloudstro.store.runtime import (
+    DemoRunsRepository,
+    FeedbackRepository,
+    RuntimeRecords,
+    SlackLinksRepository,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROOT / "store" / "runtime_keys.py"
@@ -74,8 +79,9 @@ def test_keys_keep_the_format_already_stored() -> None:
 
 def test_store_hands_out_one_repository_per_runtime_feature(moto_store: Store) -> None:
     runtime = moto_store.names.runtime
-    repositories = {"claims": ClaimsRepository, "slack_links": SlackLinksRepository,
-                    "feedback": FeedbackRepository, "demo_runs": DemoRunsRepository}
+    repositories: dict[str, type[RuntimeRecords]] = {
+        "claims": ClaimsRepository, "slack_links": SlackLinksRepository,
+        "feedback": FeedbackRepository, "demo_runs": DemoRunsRepository}
     for attribute, kind in repositories.items():
         repository = getattr(moto_store, attribute)
         assert type(repository) is kind and repository.table_name == runtime
@@ -96,9 +102,12 @@ def test_each_repository_writes_its_own_namespace(moto_store: Store) -> None:
                     ("FEEDBACK#C1#1.5", "SLACKUSER#U0ALICE"),
                     ("SLACKUSER#U0ALICE", "LINK"),
                     ("demo#demo_user_000", "DEMO_RUN")]
-    assert moto_store.slack_links.get("U0ALICE")["userId"] == "u1"
-    assert moto_store.feedback.get("C1", "1.5", "U0ALICE")["value"] == "good"
-    assert moto_store.demo_runs.get("demo_user_000")["seed"] == 7
+    link = moto_store.slack_links.get("U0ALICE")
+    vote = moto_store.feedback.get("C1", "1.5", "U0ALICE")
+    demo_run = moto_store.demo_runs.get("demo_user_000")
+    assert link is not None and link["userId"] == "u1"
+    assert vote is not None and vote["value"] == "good"
+    assert demo_run is not None and demo_run["seed"] == 7
     assert moto_store.slack_links.get("U0BOB") is None
 
 

@@ -36,8 +36,8 @@ def test_key_file_created_0600_on_first_use(moto_store: Store) -> None:
     assert Fernet(key).decrypt(raw.removeprefix("fernet:").encode()) == b"secret-access"
 
     again = Store(moto_store.dynamo, moto_store.settings)  # a later process reuses the file
-    assert again.accounts.credentials("user_1", "twitter", "111").access_token \
-        .get_secret_value() == "secret-access"
+    reread = again.accounts.credentials("user_1", "twitter", "111")
+    assert reread is not None and reread.access_token.get_secret_value() == "secret-access"
     assert key_file.read_bytes().strip() == key
 
 
@@ -71,6 +71,7 @@ def test_kms_encrypts_when_configured(moto_store: Store) -> None:
         assert raw[name].startswith("kms:")
     assert "secret-access" not in raw["accessToken"]
     credentials = with_kms.accounts.credentials("user_1", "twitter", "111")
+    assert credentials is not None and credentials.refresh_token is not None
     assert credentials.access_token.get_secret_value() == "secret-access"
     assert credentials.refresh_token.get_secret_value() == "refresh"
     assert not (settings.data_dir / "token.key").exists()  # no local key was needed

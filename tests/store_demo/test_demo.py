@@ -135,6 +135,7 @@ def test_timezones_vary_and_are_valid(data: DemoData) -> None:
     assert len(zones) >= 8
     assert {"America/New_York", "Asia/Tokyo", "Europe/London"} & set(zones)
     for zone in zones:
+        assert zone is not None
         ZoneInfo(zone)
 
 
@@ -151,7 +152,7 @@ def test_follower_counts_vary_a_hundredfold_and_sync_is_mostly_active(data: Demo
 def test_posts_look_like_their_platform(data: DemoData) -> None:
     for post in data.posts:
         assert data.until - timedelta(days=data.days) <= post.createdAt <= data.until
-        assert post.fetchedAt > post.createdAt
+        assert post.fetchedAt is not None and post.fetchedAt > post.createdAt
         assert post.url and post.url.startswith("https://")
         for tag in post.hashtags:
             assert f"#{tag}" in post.content
@@ -209,6 +210,8 @@ def test_snapshots_at_30m_1h_24h_with_measurement_timestamps(data: DemoData) -> 
             "views": latest.views}
         assert post.fetchedAt == latest.timestamp
         for earlier, later in pairwise(snapshots):
+            assert earlier.likes is not None and later.likes is not None
+            assert earlier.interactions is not None and later.interactions is not None
             assert earlier.likes <= later.likes and earlier.interactions <= later.interactions
         if len(snapshots) == 3:
             velocity = snapshots[2].engagementVelocity

@@ -206,7 +206,7 @@ class MockSlack:
         if failure:
             self._record(Call(path, {**params, "_failed": failure.status}, headers))
             return _send_json(request, failure.status, failure.body, failure.headers)
-        body = self._answer(path, params, request)
+        body = self._answer(path, params)
         self._record(Call(path, params, headers))
         return _send_json(request, 200, body)
 
@@ -217,14 +217,13 @@ class MockSlack:
     def _next_ts(self) -> str:
         return f"1800000000.{next(self._ts):06d}"
 
-    def _answer(self, method: str, params: dict[str, Any],
-                request: BaseHTTPRequestHandler) -> dict[str, Any]:
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "url": "https://cloudstro-test.slack.com/", "team": "Test",
                     "user": "cloudstro", "team_id": self.team_id, "user_id": BOT_USER,
                     "bot_id": BOT_ID}
         if method == "users.info":
-            user_id = params.get("user")
+            user_id = params.get("user", "")
             user = self.users.get(user_id)
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
@@ -249,8 +248,7 @@ class MockSlack:
         if method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False}
         if method == "files.getUploadURLExternal":
-            port = request.server.server_address[1]
-            return {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload",
+            return {"ok": True, "upload_url": f"{self.base_url}upload",
                     "file_id": f"F{next(self._ts):08d}"}
         if method == "files.completeUploadExternal":
             files = json.loads(params.get("files") or "[]")

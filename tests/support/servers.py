@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -28,7 +28,7 @@ class LiveServer:
         self.thread.join(timeout=15)
 
 
-def start_server(app: Any, lifespan: str = "on") -> LiveServer:
+def start_server(app: Any, lifespan: Literal["auto", "on", "off"] = "on") -> LiveServer:
     """uvicorn on 127.0.0.1 in a background thread (it installs no signal handlers there)."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import httpx
@@ -94,7 +94,8 @@ def serve(world: World, assistant: Any | None = None) -> Iterator[Served]:
     """A FastAPI app with the Slack endpoint installed, served by uvicorn on 127.0.0.1."""
     assistant = assistant or SpyAssistant(real_assistant(world))
     # The same app `cloudstro serve` runs: the HTTP API and Slack share it.
-    api = create_app(world.settings, world.store, assistant,
+    # The spy (or a test's stand-in) answers like an Assistant, by delegation, not inheritance.
+    api = create_app(world.settings, world.store, cast(Assistant, assistant),
                      auth_secret=SigningSecret(b"s" * 32, "tests"))
     assert any(getattr(route, "path", "") == "/slack/events" for route in api.routes)
     live = start_server(api, lifespan="off")
@@ -110,9 +111,10 @@ def serve(world: World, assistant: Any | None = None) -> Iterator[Served]:
 def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SECRET,
                    content_type: str = "application/json") -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None  # None only without a timestamp
     return {"content-type": content_type, "x-slack-request-timestamp": ts,
-            "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts,
-                                                                              body=body)}
+            "x-slack-signature": signature}
 
 
 def post_event(url: str, payload: dict[str, Any], *, retry_num: int | None = None,

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from langchain_core.tools import StructuredTool
 
 from cloudstro.agent.offline import OfflineChatModel
 from cloudstro.agent.offline_intents import understand
@@ -33,6 +34,7 @@ def store(demo_store: Store) -> Store:
 
 def call(store: Store, platform: str, user_id: str = USER) -> dict:
     runtime = SimpleNamespace(context=UserContext(user_id=user_id, store=store, now=NOW))
+    assert isinstance(connect_account, StructuredTool) and connect_account.func is not None
     return connect_account.func(platform=platform, runtime=runtime)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from langchain_core.tools import StructuredTool
+
 from cloudstro.store import Store
 from cloudstro.store.platforms import display_name
 from cloudstro.tools import list_my_accounts
@@ -24,6 +26,7 @@ def _refuse_first_account(store: Store) -> tuple[str, str]:
 def test_the_tool_marks_the_account_to_reconnect_with_its_reason(demo_store: Store) -> None:
     platform, handle = _refuse_first_account(demo_store)
     runtime = SimpleNamespace(context=UserContext(user_id=USER, store=demo_store, now=NOW))
+    assert isinstance(list_my_accounts, StructuredTool) and list_my_accounts.func is not None
     result = list_my_accounts.func(runtime=runtime)
 
     flagged = [a for a in result["accounts"] if a["needsReconnecting"]]
