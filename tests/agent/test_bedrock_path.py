@@ -11,10 +11,10 @@ from botocore.stub import Stubber
 
 from cloudstro.agent.model import make_chat_model
 from cloudstro.agent.service import CUT_SHORT, GUARDRAIL, Assistant
-from cloudstro.config import Settings
 from cloudstro.tools import ALL_TOOLS
 from tests.support.constants import DEMO_USER as USER
 from tests.support.constants import NOW
+from tests.support.settings import make_settings
 
 USAGE = {"inputTokens": 900, "outputTokens": 40, "totalTokens": 940}
 
@@ -40,7 +40,8 @@ def bedrock(demo_store):
         "before-parameter-build.bedrock-runtime.Converse",
         lambda params, **_: requests.append(json.loads(json.dumps(params, default=str))))
     stubber = Stubber(client)
-    settings = Settings(CLOUDSTRO_LLM="bedrock", BEDROCK_MODEL_ID="us.anthropic.claude-sonnet-4-6")
+    settings = make_settings(CLOUDSTRO_LLM="bedrock",
+                             BEDROCK_MODEL_ID="us.anthropic.claude-sonnet-4-6")
     model = make_chat_model(settings, bedrock_client=client)
     model.disable_streaming = True
     assistant = Assistant(demo_store, settings=demo_store.settings, model=model)

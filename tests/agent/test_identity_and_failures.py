@@ -60,7 +60,9 @@ def test_tool_arguments_out_of_range_are_named(demo_store):
         AIMessage(content="ok"),
     ])
     Assistant(demo_store, model=model).respond(USER, None, "posts?", now=NOW)
-    result = json.loads(next(m for m in model.seen[-1] if m.type == "tool").content)
+    content = next(m for m in model.seen[-1] if m.type == "tool").content
+    assert isinstance(content, str)
+    result = json.loads(content)
     assert "start_date" in result["error"]
 
 
@@ -80,7 +82,7 @@ def test_tool_calls_per_turn_are_capped(demo_store):
     ])
     reply = Assistant(demo_store, model=model).respond(USER, None, "loop", now=NOW)
     tool_messages = [m for m in model.seen[-1] if m.type == "tool"]
-    executed = [m for m in tool_messages if "limit" not in m.content.lower()]
+    executed = [m for m in tool_messages if "limit" not in str(m.content).lower()]
     assert len(executed) == cap
     assert len(tool_messages) == cap + 3
     assert reply.reply == "finished"

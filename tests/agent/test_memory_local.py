@@ -29,6 +29,7 @@ def test_memory_across_turns_and_a_process_restart(local_store):
     assert "offline mode" not in follow_up.reply  # it remembers it already said so
 
     history = second.history(USER, "t-memory")
+    assert history is not None
     assert [turn["role"] for turn in history if turn["text"]] == [
         "user", "assistant", "user", "assistant"]
     assert history[0]["text"] == "show my profile"

@@ -45,8 +45,11 @@ def test_post_parts_split_rate_and_reach_within_each_account():
     parts = {post.id: by_post_id[post.postId] for post in posts}
     assert {parts[f"a{i}"].denominator for i in range(3)} == {"views"}
     # Rates 10.5/1000, 20.5/1000, 40.5/4000: the median rate is the first post's.
-    assert abs(parts["a0"].rate) < 1e-9 and parts["a1"].rate > 0.6 and parts["a2"].rate < 0
-    assert abs(parts["a0"].reach) < 1e-9 and parts["a2"].reach > 1.3  # 4x the median views
+    a0, a1, a2 = (parts[f"a{i}"] for i in range(3))
+    assert a0.rate is not None and a1.rate is not None and a2.rate is not None
+    assert a0.reach is not None and a2.reach is not None
+    assert abs(a0.rate) < 1e-9 and a1.rate > 0.6 and a2.rate < 0
+    assert abs(a0.reach) < 1e-9 and a2.reach > 1.3  # 4x the median views
     assert parts["b1"].denominator == "interactions" and parts["b1"].rate is None
     assert abs(parts["b1"].total) < 1e-9  # the median post of its account
 

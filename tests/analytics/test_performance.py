@@ -46,6 +46,7 @@ def test_per_platform_overall_and_change():
     assert overall.platform == "all" and overall.posts == 3 and overall.interactions == 550
     assert overall.engagement_rate == 10.0
     assert overall.engagement_per_1k_followers == pytest.approx(55.0)
+    assert overall.followers_denominator is not None
     assert "10,000 followers" in overall.followers_denominator
     assert any("left out" in note for note in summary.notes)
 

@@ -118,7 +118,8 @@ def all_items(store: Store) -> dict[str, list[dict[str, Any]]]:
 ])
 def test_export_times_are_beijing_time_converted_to_utc(text, utc):
     parsed = parse_export_time(text)
-    assert parsed == utc and parsed.utcoffset().total_seconds() == 0
+    offset = parsed.utcoffset()
+    assert parsed == utc and offset is not None and offset.total_seconds() == 0
 
 
 @pytest.mark.parametrize("text", ["2025年02月30日10时00分00秒", "昨天", "", None])
@@ -174,7 +175,9 @@ def test_xlsx_with_typed_cells_reads_like_the_csv():
 
 def test_the_note_sheet_is_found_in_a_workbook_with_other_sheets():
     book = Workbook()
-    book.active.append(["数据说明", "以下数据仅供参考"])
+    first = book.active
+    assert first is not None  # a new workbook has one sheet
+    first.append(["数据说明", "以下数据仅供参考"])
     notes = book.create_sheet("笔记列表明细")
     for row in rows_b():
         notes.append(row)

@@ -30,9 +30,11 @@ def test_optimal_timing_finds_the_hour_in_the_users_zone_in_the_seed_format():
                for slot in data["optimalSlots"])
     assert data["optimalSlots"][0]["hour"] == 18
     assert insight.confidence >= 0.5 and data["halvesAgreeing"] == 2
+    assert insight.recommendation is not None and insight.reasoning is not None
     assert "18:00" in insight.recommendation and "120 posts" in insight.reasoning
     assert insight.validUntil - insight.generatedAt == timedelta(days=7)
     assert int(insight.validUntil.timestamp()) == insight.TTL
+    assert insight.metadata is not None
     assert insight.metadata.aiModel == MODEL and insight.metadata.dataPoints == 120
     assert insight.metadata.version == "1.0"
 
@@ -92,7 +94,7 @@ def test_platform_focus_ranks_per_post_and_reports_per_follower():
     assert insight.confidence >= 0.6
     rows = {row["platform"]: row for row in insight.data["platforms"]}
     assert rows["twitter"]["perPostPer1kFollowers"] > rows["instagram"]["perPostPer1kFollowers"]
-    assert "Per follower, Twitter/X leads" in insight.reasoning
+    assert insight.reasoning is not None and "Per follower, Twitter/X leads" in insight.reasoning
     assert focus_insight(USER, posts[:20], {}, NOW) is None  # one platform: nothing to compare
 
 
@@ -107,6 +109,7 @@ def test_engagement_trend_measures_the_week_and_flags_outliers():
     posts.append(make_post("viral", NOW - timedelta(hours=3), 1500))
     posts.append(make_post("flop", NOW - timedelta(hours=4), 10))
     insight = trend_insight(USER, posts, {}, NOW)
+    assert insight is not None and insight.recommendation is not None
     data = insight.data
     assert data["posts"] == 22 and data["previousPosts"] == 20
     assert "up" in insight.recommendation and insight.confidence >= 0.6

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cloudstro.insights import refresh_all, refresh_user
+from cloudstro.insights import SkippedUser, UserRefresh, refresh_all, refresh_user
 from cloudstro.insights.build import insight_id
 from cloudstro.store.records import AIInsight
 from cloudstro.tools.context import UserContext
@@ -124,7 +124,7 @@ def test_refresh_all_reports_broken_users_and_carries_on(store, monkeypatch):
         return original(user_id, *args, **kwargs)
 
     monkeypatch.setattr(store.posts, "list_in_period", flaky)
-    seen = []
+    seen: list[UserRefresh | SkippedUser] = []
     summary = refresh_all(store, workers=2, batch_size=2, now=NOW, on_done=seen.append)
     assert sorted(u.user_id for u in summary.refreshed) == [USER, "user-2"]
     reasons = {s.user_id: s.reason for s in summary.skipped}

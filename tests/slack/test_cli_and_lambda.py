@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
 from cloudstro.channels.slack.identity import LINK_SK, SlackIdentity, link_key
 from cloudstro.channels.slack.lambda_handler import ScreenedSlackHandler, build_handler
@@ -91,7 +92,9 @@ def test_lambda_acks_then_answers_once_through_self_invocation(slack_world):
     handler = build_handler(slack_world.store, spy, slack_world.settings)
     fake = SelfInvokingLambda()
     fake.handler = handler
-    handler.app.listener_runner.lazy_listener_runner.lambda_client = fake
+    runner = handler.app.listener_runner.lazy_listener_runner
+    assert isinstance(runner, LambdaLazyListenerRunner)  # what bolt's Lambda handler installs
+    runner.lambda_client = fake
     slack, channel = slack_world.slack, new_channel("C")
     payload = mention(channel, "How did I do this week?")
 

@@ -120,7 +120,7 @@ def test_a_store_error_on_the_claim_becomes_the_apology(down):
             asked.append(name)
             raise AssertionError("the agent must not be asked without the store")
 
-    conversations = Conversations(down.store, Assistant(), UnreachableClaims())
+    conversations = Conversations(down.store, Assistant(), UnreachableClaims())  # type: ignore[arg-type]
     channel, ts = new_channel(), new_ts()
     turn = SlackTurn(f"Ev{uuid.uuid4().hex[:12]}", TEAM, channel, ts, "U0ANYONE", "hi",
                      stream=True, assistant_thread=False)
@@ -131,7 +131,7 @@ def test_a_store_error_on_the_claim_becomes_the_apology(down):
 
 def test_no_apology_when_slack_cannot_be_reached_either(down, caplog):
     """Nothing to post to: the failure is logged and the worker carries on."""
-    conversations = Conversations(down.store, object(), UnreachableClaims())
+    conversations = Conversations(down.store, object(), UnreachableClaims())  # type: ignore[arg-type]
     turn = SlackTurn("Ev0UNREACHABLE", TEAM, new_channel(), new_ts(), "U0ANYONE", "hi",
                      stream=True, assistant_thread=False)
     closed = WebClient(token="xoxb-test-token", base_url=f"http://127.0.0.1:{free_port()}/")

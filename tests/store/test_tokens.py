@@ -82,11 +82,10 @@ def test_kms_encrypts_when_configured(moto_store: Store) -> None:
 
 
 def test_a_malformed_local_key_names_the_setting(monkeypatch):
-    from cloudstro.config import Settings
     from cloudstro.store.crypto import make_cipher
     from cloudstro.store.errors import StoreError
 
     with pytest.raises(StoreError) as caught:
-        make_cipher(Settings(CLOUDSTRO_TOKEN_KEY="not-a-fernet-key"))
+        make_cipher(make_settings(CLOUDSTRO_TOKEN_KEY="not-a-fernet-key"))
     assert "CLOUDSTRO_TOKEN_KEY" in str(caught.value)
     assert "not-a-fernet-key" not in str(caught.value)
