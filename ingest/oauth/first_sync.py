@@ -18,6 +18,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from cloudstro.batch.jobs import WorkUnit
+from cloudstro.batch.queue import enqueue
 from cloudstro.config import Clock, Settings, utc_now
 from cloudstro.ingest.engine import AccountSyncResult, SyncEngine
 from cloudstro.store import Store
@@ -68,9 +70,6 @@ def enqueue_first_sync(settings: Settings, connection: Connection, *, clock: Clo
     """One sync unit per account on the work queue; returns how many were queued (0 when SQS
     refused them, which leaves the account to the schedule rather than failing a connection
     that is already stored)."""
-    from cloudstro.batch.jobs import WorkUnit
-    from cloudstro.batch.queue import enqueue
-
     queue_url = settings.work_queue_url
     if not queue_url:
         return 0
