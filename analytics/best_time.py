@@ -87,8 +87,9 @@ RATE_PRIOR = 0.02
 # the hours posted at is below REACH_FLAT_BF), reach is noise as far as the slot goes and the
 # rate's weight is RATE_PRIOR_FLAT_REACH: +1.7 and +1.0 points on two independent sets of hard
 # users (300 and 600, reach independent of the hour), no change on two sets of demo users (86%
-# and 92% of those with 40+ posts, 64% and 57% at 10-39). A weight of 0.98 gained 2 points on
-# both hard sets but lost 3 at 10-39 posts on one demo set.
+# and 92% of those with 40+ posts, 64% and 57% at 10-39). Weights of 0.9 and 0.98 (and a
+# threshold of 0.6) moved 1,200 hard users by +0.2 to +0.8 points and four demo sets by at
+# most two users each: within noise, so the even weight stays.
 REACH_FLAT_BF = 0.5
 RATE_PRIOR_FLAT_REACH = 0.5
 _NORMAL = statistics.NormalDist()

@@ -65,8 +65,8 @@ def start_first_sync(store: Store, settings: Settings, connection: Connection, *
     return thread
 
 
-def enqueue_first_sync(settings: Settings, connection: Connection, *, clock: Clock = utc_now,
-                       queue: Any | None = None) -> int:
+def enqueue_first_sync(settings: Settings, connection: Connection, *,
+                       clock: Clock = utc_now) -> int:
     """One sync unit per account on the work queue; returns how many were queued (0 when SQS
     refused them, which leaves the account to the schedule rather than failing a connection
     that is already stored)."""
@@ -78,7 +78,7 @@ def enqueue_first_sync(settings: Settings, connection: Connection, *, clock: Clo
                       accountId=account.account_id, scheduledAt=now)
              for account in connection.accounts]
     try:
-        sent = enqueue(queue or _queue_client(settings), queue_url, units)
+        sent = enqueue(_queue_client(settings), queue_url, units)
     except Exception as exc:  # SQS down or refusing: the schedule's next pass syncs it
         log.warning("first sync of a %s connection not queued: %s", connection.platform,
                     type(exc).__name__)
