@@ -51,6 +51,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -206,6 +207,80 @@ def _rate_prior(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostP
     return (RATE_PRIOR_FLAT_REACH if evidence < REACH_FLAT_BF else RATE_PRIOR), evidence
 
 
+@dataclass
+class _Weighing:
+    """Both measures' fits and how they were weighed against each other.
+
+    `fits[measure]` holds the fitted posts, each hour's log Bayes factor for "this is the
+    best hour" and its peak lift; `evidence` is each measure's Bayes factor averaged over the
+    hours posted at, and `leading` the measure whose posts the hour-level model then reads.
+    """
+
+    fits: dict[str, tuple[list[Observation], np.ndarray, np.ndarray]]
+    log_priors: dict[str, float]
+    evidence: dict[str, float]
+    reach_bf: float | None
+    leading: str
+
+    @property
+    def primary(self) -> list[Observation]:
+        return self.fits[self.leading][0]
+
+    def description(self) -> str:
+        """How the measures were weighed, for the method text ("" with one measure)."""
+        if len(self.fits) < 2:
+            return ""
+        reach_text = "" if self.reach_bf is None else (
+            f"; views alone {self.reach_bf:.2g}, so "
+            + ("weighed evenly" if self.reach_bf < REACH_FLAT_BF else "interactions first"))
+        return (" (engagement per view and interactions / account median weighed by how "
+                "clearly each shows a best hour: Bayes factors "
+                + ", ".join(f"{m} {math.exp(e):.2g}" for m, e in self.evidence.items())
+                + reach_text + ")")
+
+    def peak_ranking(self, candidates: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Each hour's probability of being the best (zero off `candidates`) and its lift,
+        under the one-peak model with both measures' evidence mixed by their priors."""
+        stacked_bf = np.array([fit[1] for fit in self.fits.values()])
+        prior = np.array([self.log_priors[m] for m in self.fits])[:, None]
+        log_bf = np.logaddexp.reduce(stacked_bf + prior, axis=0)
+        shares = np.exp(stacked_bf - stacked_bf.max(axis=0))
+        lift = (shares * np.array([fit[2] for fit in self.fits.values()])).sum(
+            axis=0) / shares.sum(axis=0)
+        chosen_bf = log_bf[candidates]
+        top = max(float(chosen_bf.max()), 0.0)
+        odds = np.exp(chosen_bf - top) * (1 - NO_PEAK_PRIOR) / len(candidates)
+        total = float(odds.sum()) + NO_PEAK_PRIOR * math.exp(-top)
+        p_best = np.zeros(HOURS)
+        p_best[candidates] = odds / total
+        return p_best, lift
+
+
+def _weigh_measures(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostParts],
+                    with_views: int, min_posts: int, options: BestTimeOptions) -> _Weighing:
+    """Fit engagement per view and interactions (each where wanted and possible) and decide,
+    from their evidence and the views' own, which one leads."""
+    measures = {"rate": options.outcome != "interactions" and with_views >= min_posts,
+                "interactions": options.outcome != "rate" or with_views < min_posts}
+    fits: dict[str, tuple[list[Observation], np.ndarray, np.ndarray]] = {}
+    for measure, wanted in measures.items():
+        if not wanted:
+            continue
+        use_rate = measure == "rate"
+        fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
+        fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
+                                                    options.background))
+    rate_prior, reach_bf = RATE_PRIOR, None
+    if len(fits) > 1 and options.reach_check:
+        rate_prior, reach_bf = _rate_prior(chosen, zone, parts, options)
+    log_priors = ({"rate": math.log(rate_prior), "interactions": math.log(1.0 - rate_prior)}
+                  if len(fits) > 1 else dict.fromkeys(fits, 0.0))
+    seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
+    evidence = {measure: log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
+    leading = max(evidence, key=lambda m: evidence[m] + log_priors[m])
+    return _Weighing(fits, log_priors, evidence, reach_bf, leading)
+
+
 def _lift(log_effect: float) -> float:
     return round(math.exp(log_effect) - 1.0, 3)
 
@@ -299,35 +374,9 @@ def best_posting_times(
             posts_with_views=with_views,
         )
 
-    measures = {"rate": options.outcome != "interactions" and with_views >= min_posts,
-                "interactions": options.outcome != "rate" or with_views < min_posts}
-    fits: dict[str, tuple[list[Observation], np.ndarray, np.ndarray]] = {}
-    for measure, wanted in measures.items():
-        if not wanted:
-            continue
-        use_rate = measure == "rate"
-        fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
-        fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
-                                                    options.background))
-    rate_prior, reach_bf = RATE_PRIOR, None
-    if len(fits) > 1 and options.reach_check:
-        rate_prior, reach_bf = _rate_prior(chosen, zone, parts, options)
-    log_priors = ({"rate": math.log(rate_prior), "interactions": math.log(1.0 - rate_prior)}
-                  if len(fits) > 1 else dict.fromkeys(fits, 0.0))
-    seen = sorted({post.hour for post in next(iter(fits.values()))[0]})
-    evidence = {measure: log_mean_exp(fit[1][seen]) for measure, fit in fits.items()}
-    leading = max(evidence, key=lambda m: evidence[m] + log_priors[m])
-    primary = fits[leading][0]
-    outcome = _outcome_text(leading == "rate", with_views, n)
-    weighed = ""
-    if len(fits) > 1:
-        reach_text = "" if reach_bf is None else (
-            f"; views alone {reach_bf:.2g}, so "
-            + ("weighed evenly" if reach_bf < REACH_FLAT_BF else "interactions first"))
-        weighed = (" (engagement per view and interactions / account median weighed by how "
-                   "clearly each shows a best hour: Bayes factors "
-                   + ", ".join(f"{m} {math.exp(e):.2g}" for m, e in evidence.items())
-                   + reach_text + ")")
+    weighing = _weigh_measures(chosen, zone, parts, with_views, min_posts, options)
+    primary = weighing.primary
+    outcome = _outcome_text(weighing.leading == "rate", with_views, n)
     posterior, mu = hour_posterior(primary, options.neighbours)
     prior_posts = statistics.fmean(p.variance for p in primary) / posterior.tau2
     rng = np.random.default_rng(20261125)
@@ -353,19 +402,7 @@ def best_posting_times(
     lift = np.asarray(effect, dtype=float)
     order: Sequence[int]
     if options.rank == "peak":
-        stacked_bf = np.array([fit[1] for fit in fits.values()])
-        prior = np.array([log_priors[m] for m in fits])[:, None]
-        log_bf = np.logaddexp.reduce(stacked_bf + prior, axis=0)
-        shares = np.exp(stacked_bf - stacked_bf.max(axis=0))
-        peak_lift = (shares * np.array([fit[2] for fit in fits.values()])).sum(
-            axis=0) / shares.sum(axis=0)
-        chosen_bf = log_bf[candidates]
-        top = max(float(chosen_bf.max()), 0.0)
-        odds = np.exp(chosen_bf - top) * (1 - NO_PEAK_PRIOR) / len(candidates)
-        total = float(odds.sum()) + NO_PEAK_PRIOR * math.exp(-top)
-        p_best = np.zeros(HOURS)
-        p_best[candidates] = odds / total
-        lift = peak_lift
+        p_best, lift = weighing.peak_ranking(candidates)
         order = sorted(candidates, key=lambda h: (p_best[h], lift[h]), reverse=True)
     elif options.rank == "probability":
         order = sorted(candidates, key=lambda h: (p_best[h], effect[h]), reverse=True)
@@ -401,8 +438,9 @@ def best_posting_times(
         enough_data=True, posts_needed=0, message=message, baseline=baseline,
         optimal_hours=optimal_hours, optimal_slots=optimal_slots, confidence=confidence,
         expected_engagement_increase=increase,
-        method=(f"slot = createdAt in {timezone}; outcome = {outcome}{weighed}; format and "
-                f"weekday removed first; posts weighted by their account's noise; hours "
+        method=(f"slot = createdAt in {timezone}; outcome = {outcome}"
+                f"{weighing.description()}; format and weekday removed first; posts weighted "
+                f"by their account's noise; hours "
                 f"ranked by the probability of being the best hour (one lifted hour and its "
                 f"neighbours against a background level estimated from the other hours); "
                 f"hour effects pooled by empirical Bayes, k={prior_posts:.1f} posts per hour "
