@@ -188,7 +188,7 @@ def _background_variances(depth: np.ndarray, deviation: np.ndarray, seen: np.nda
 
 
 _PRIOR = np.exp(-0.5 * (np.asarray(PEAK_LIFTS) / LIFT_PRIOR_SD) ** 2)
-_LIFT_LOG_PRIOR = np.log(_PRIOR / _PRIOR.sum())[:, None]
+LIFT_LOG_PRIOR = np.log(_PRIOR / _PRIOR.sum())  # log prior of each of PEAK_LIFTS
 
 
 def _log_bayes_factors(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours: bool
@@ -207,7 +207,8 @@ def _log_bayes_factors(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours:
             gain_unit[candidates, left] + gain_unit[candidates, right])
         cost = cost_unit[candidates, candidates] + shoulder**2 * (
             cost_unit[candidates, left] + cost_unit[candidates, right])
-        log_terms.append(lifts * gain - 0.5 * lifts**2 * cost + _LIFT_LOG_PRIOR)  # (lifts, 24)
+        log_terms.append(  # (lifts, 24)
+            lifts * gain - 0.5 * lifts**2 * cost + LIFT_LOG_PRIOR[:, None])
     stacked = np.concatenate(log_terms)
     top = stacked.max(axis=0)
     weights = np.exp(stacked - top)

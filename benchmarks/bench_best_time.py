@@ -23,10 +23,15 @@ Printed on the same users, in the same run (hidden hour among the top 3, by post
   set against);
 * the same oracle not told that the best hour lies in 07-22 (it weighs every hour posted at
   alike, as a method must), which measures what that piece of the generator is worth;
+* the same oracle given CloudStro's own priors on the best hour (any hour posted at, the
+  estimator's half-normal lift) instead of the generator's: it knows the noise model and
+  nothing of the signal a product could not assume;
 * ablations: CloudStro's estimator with one design choice switched off at a time.
 
 Beside each oracle: how often CloudStro finds the hour where the oracle does, and the oracle's
-lead with its paired standard error.
+lead with its paired standard error. Then how often each other oracle finds the hour where the
+ceiling does: methods that differ only in what they are told agree on 96-99% of those users,
+which is the scale the "95% where the oracle finds it" goal is read on.
 
     .venv/bin/python benchmarks/bench_best_time.py [--users 1200] [--seed 11] [--no-ablations]
 """
@@ -56,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 from _harness import markdown_table  # noqa: E402
 
 from cloudstro.analytics.best_time import BestTimeOptions, best_posting_times  # noqa: E402
+from cloudstro.analytics.hour_model import LIFT_LOG_PRIOR, PEAK_LIFTS  # noqa: E402
 from cloudstro.insights.build import timing_insight  # noqa: E402
 from cloudstro.store.records import SocialPost  # noqa: E402
 
@@ -77,6 +83,7 @@ WEEKDAY_SD, BACKGROUND_SD = 0.08, 0.05
 REACH_LOG_VARIANCE = float(np.var(np.log(np.linspace(0.7, 1.3, 1001))))
 VIRAL_CANDIDATE_Z, MAX_VIRAL_CANDIDATES = 1.5, 6
 BEST_HOURS = range(7, 23)  # where the generator hides the best hour (posts also fall at 23)
+CEILING = "oracle: knows the noise model"
 
 
 @dataclass
@@ -280,7 +287,8 @@ def oracle(user: HardUser) -> list[int]:
     return top_three(posterior)
 
 
-def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
+def noise_model_oracle(user: HardUser, told_where: bool = True,
+                       product_lift_prior: bool = False) -> list[int]:
     """The posterior of the hidden hour for an oracle that knows the generator's model but
     not its draws: the ceiling the goal is set against.
 
@@ -297,6 +305,9 @@ def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
     `told_where=False` withholds one piece of the generator's signal model, that the best
     hour lies in BEST_HOURS: the oracle then weighs every hour posted at alike, as a method
     must. The difference between the two measures what that knowledge alone is worth.
+    `product_lift_prior=True` replaces the generator's lift (uniform on 1.3x-1.8x) with the
+    estimator's prior (PEAK_LIFTS under a half-normal): with both, the oracle knows the noise
+    model and nothing of the signal that a product could not assume.
     """
     zone = ZoneInfo(user.zone)
     posts = user.posts
@@ -331,7 +342,13 @@ def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
     viral_mean, viral_var = float(viral_logs.mean()), float(viral_logs.var())
 
     candidates = _viral_candidates(y, noise, a)
-    means, keys = _peak_means(hours, BEST_HOURS if told_where else range(24))
+    if product_lift_prior:
+        lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
+    else:
+        lifts, lift_log_prior = [math.log(v) for v in LIFT_GRID], np.zeros(len(LIFT_GRID))
+    means, keys = _peak_means(hours, BEST_HOURS if told_where else range(24), lifts)
+    column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(keys) // (
+        len(lifts) * len(SHOULDER_GRID)))
     by_hour: dict[int, list[float]] = defaultdict(list)
     for size in range(len(candidates) + 1):
         for subset in itertools.combinations(candidates, size):
@@ -342,7 +359,7 @@ def noise_model_oracle(user: HardUser, told_where: bool = True) -> list[int]:
             shifted[chosen] -= viral_mean
             quadratic, log_det = _restricted_gaussian(shifted, means, variances, shared, a)
             prior = size * math.log(VIRAL_P) + (len(y) - size) * math.log(1 - VIRAL_P)
-            log_terms = prior - 0.5 * (log_det + quadratic)
+            log_terms = prior - 0.5 * (log_det + quadratic) + column_prior
             for (best, _lift, _shoulder), term in zip(keys, log_terms, strict=True):
                 by_hour[best].append(float(term))
     posted = set(hours.tolist())
@@ -359,16 +376,17 @@ def _viral_candidates(y: np.ndarray, noise: np.ndarray, a: np.ndarray) -> list[i
     return order[:MAX_VIRAL_CANDIDATES]
 
 
-def _peak_means(hours: np.ndarray, best_hours: range
+def _peak_means(hours: np.ndarray, best_hours: range, log_lifts: list[float]
                 ) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
-    """Each hypothesis's mean log effect per post (columns), and its (hour, lift, shoulder)."""
-    keys = [(best, lift, shoulder) for best in best_hours for lift in LIFT_GRID
+    """Each hypothesis's mean log effect per post (columns), and its (hour, log lift,
+    shoulder); hours outermost, then lifts, then shoulders."""
+    keys = [(best, lift, shoulder) for best in best_hours for lift in log_lifts
             for shoulder in SHOULDER_GRID]
     means = np.empty((len(hours), len(keys)))
     for column, (best, lift, shoulder) in enumerate(keys):
         distance = np.minimum(np.abs(hours - best), 24 - np.abs(hours - best))
         effect = np.where(distance == 0, 1.0, np.where(distance == 1, shoulder, 0.0))
-        means[:, column] = effect * math.log(lift)
+        means[:, column] = effect * lift
     return means, keys
 
 
@@ -462,9 +480,11 @@ def main() -> None:
     methods: dict[str, Callable[[HardUser], list[int]]] = {
         "hand (rate / account median)": hand_calculation, "naive UTC": naive_utc,
         "oracle: knows every draw": oracle,
-        "oracle: knows the noise model": noise_model_oracle,
+        CEILING: noise_model_oracle,
         "oracle: knows the noise model, not where the best hour lies":
             lambda user: noise_model_oracle(user, told_where=False),
+        "oracle: knows the noise model, only CloudStro's priors on the best hour":
+            lambda user: noise_model_oracle(user, told_where=False, product_lift_prior=True),
     }
     if not args.no_ablations:
         methods.update({f"ablation: {name}": variant(o) for name, o in ABLATIONS.items()
@@ -512,6 +532,14 @@ def main() -> None:
         print(f"where the {name} finds the hour ({len(allowed)} users): CloudStro finds it "
               f"for {statistics.fmean(allowed):.0%}; the {name} leads by {gap:+.1%} "
               f"(paired standard error {error:.1%})")
+    # How high "finds it where the ceiling does" can go for a method as good as the ceiling in
+    # all but what it is told: the bar the 95% goal is read against.
+    ceiling = oracle_hits[CEILING]
+    for name, found in oracle_hits.items():
+        if name != CEILING:
+            agreed = [f for f, c in zip(found, ceiling, strict=True) if c]
+            print(f"where the {CEILING} finds the hour, the {name} finds it for "
+                  f"{statistics.fmean(agreed):.1%}")
     share = confident_right / confident if confident else float("nan")
     print(f"calibration: confidence >= {CONFIDENT}: {confident_right}/{confident} right "
           f"({share:.0%})")
