@@ -346,7 +346,9 @@ def noise_model_oracle(user: HardUser, told_where: bool = True,
         lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
     else:
         lifts, lift_log_prior = [math.log(v) for v in LIFT_GRID], np.zeros(len(LIFT_GRID))
-    means, keys = _peak_means(hours, BEST_HOURS if told_where else range(24), lifts)
+    posted = set(hours.tolist())  # only they are named, so only they are hypotheses
+    means, keys = _peak_means(
+        hours, [h for h in (BEST_HOURS if told_where else range(24)) if h in posted], lifts)
     column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(keys) // (
         len(lifts) * len(SHOULDER_GRID)))
     by_hour: dict[int, list[float]] = defaultdict(list)
@@ -362,9 +364,8 @@ def noise_model_oracle(user: HardUser, told_where: bool = True,
             log_terms = prior - 0.5 * (log_det + quadratic) + column_prior
             for (best, _lift, _shoulder), term in zip(keys, log_terms, strict=True):
                 by_hour[best].append(float(term))
-    posted = set(hours.tolist())
     return top_three({best: float(np.logaddexp.reduce(terms))
-                      for best, terms in by_hour.items() if best in posted})
+                      for best, terms in by_hour.items()})
 
 
 def _viral_candidates(y: np.ndarray, noise: np.ndarray, a: np.ndarray) -> list[int]:
@@ -376,7 +377,7 @@ def _viral_candidates(y: np.ndarray, noise: np.ndarray, a: np.ndarray) -> list[i
     return order[:MAX_VIRAL_CANDIDATES]
 
 
-def _peak_means(hours: np.ndarray, best_hours: range, log_lifts: list[float]
+def _peak_means(hours: np.ndarray, best_hours: list[int], log_lifts: list[float]
                 ) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
     """Each hypothesis's mean log effect per post (columns), and its (hour, log lift,
     shoulder); hours outermost, then lifts, then shoulders."""
