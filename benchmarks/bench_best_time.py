@@ -34,11 +34,13 @@ ceiling does: methods that differ only in what they are told agree on 96-99% of 
 which is the scale the "95% where the oracle finds it" goal is read on.
 
     .venv/bin/python benchmarks/bench_best_time.py [--users 1200] [--seed 11] [--no-ablations]
+    .venv/bin/python benchmarks/bench_best_time.py --knowledge  # each piece of the noise model
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import math
 import random
@@ -61,7 +63,7 @@ sys.path.insert(0, str(ROOT))
 from _harness import markdown_table  # noqa: E402
 
 from cloudstro.analytics.best_time import BestTimeOptions, best_posting_times  # noqa: E402
-from cloudstro.analytics.hour_model import LIFT_LOG_PRIOR, PEAK_LIFTS  # noqa: E402
+from cloudstro.analytics.hour_model import LIFT_LOG_PRIOR, PEAK_LIFTS, clipped  # noqa: E402
 from cloudstro.insights.build import timing_insight  # noqa: E402
 from cloudstro.store.records import SocialPost  # noqa: E402
 
@@ -287,27 +289,41 @@ def oracle(user: HardUser) -> list[int]:
     return top_three(posterior)
 
 
-def noise_model_oracle(user: HardUser, told_where: bool = True,
-                       product_lift_prior: bool = False) -> list[int]:
+@dataclass(frozen=True)
+class Knowledge:
+    """What the noise-model oracle is told of the generator; each False withholds one piece
+    and puts in its place what a method has to do without it."""
+
+    where: bool = True  # the best hour lies in BEST_HOURS (else: any hour posted at)
+    lift: bool = True  # the lift is uniform on LIFT_GRID (else: CloudStro's half-normal prior)
+    sigma: bool = True  # the user's noise level (else: estimated from the residuals)
+    formats: bool = True  # the format constants (else: random format levels, sd FORMAT_SD)
+    level_sds: bool = True  # the weekday and hour spreads (else: WIDE_LEVEL_SDS, guessed wide)
+    viral: bool = True  # the viral mixture (else: none, outcomes clipped as CloudStro clips)
+
+
+FORMAT_SD = 0.3
+WIDE_LEVEL_SDS = (0.15, 0.10)
+CLOUDSTRO_PRIORS = Knowledge(where=False, lift=False)
+
+
+def noise_model_oracle(user: HardUser, knows: Knowledge = Knowledge()) -> list[int]:
     """The posterior of the hidden hour for an oracle that knows the generator's model but
     not its draws: the ceiling the goal is set against.
 
-    It knows the user's noise level (sigma; an estimate from the residuals did as well, 79.7%
-    both on 300 users), the format constants, the viral mixture and the spread of weekday (sd
-    0.08) and other-hour (sd 0.05) levels. It does not know any account's rate or audience,
-    any weekday's or other hour's level, or the views of an account that reports none. On the
-    log scale each post's outcome is its account's level (a flat prior, integrated out) plus
-    Gaussian weekday and hour levels plus the hidden peak plus noise, so for a fixed set of
-    viral posts the marginal likelihood of every (hour, lift, shoulder) is exact. Virality is
-    summed over every subset of the posts that could be viral (more than 1.5 noise sds above
-    their account's level, at most six); ignoring virality altogether cost 0.4 points.
+    It knows the user's noise level (sigma), the format constants, the viral mixture and the
+    spread of weekday (sd 0.08) and other-hour (sd 0.05) levels. It does not know any
+    account's rate or audience, any weekday's or other hour's level, or the views of an
+    account that reports none. On the log scale each post's outcome is its account's level (a
+    flat prior, integrated out) plus Gaussian weekday and hour levels plus the hidden peak
+    plus noise, so for a fixed set of viral posts the marginal likelihood of every (hour,
+    lift, shoulder) is exact. Virality is summed over every subset of the posts that could be
+    viral (more than 1.5 noise sds above their account's level, at most six).
 
-    `told_where=False` withholds one piece of the generator's signal model, that the best
-    hour lies in BEST_HOURS: the oracle then weighs every hour posted at alike, as a method
-    must. The difference between the two measures what that knowledge alone is worth.
-    `product_lift_prior=True` replaces the generator's lift (uniform on 1.3x-1.8x) with the
-    estimator's prior (PEAK_LIFTS under a half-normal): with both, the oracle knows the noise
-    model and nothing of the signal that a product could not assume.
+    `knows` withholds pieces one at a time. Without `where` and `lift` the oracle knows the
+    noise model and nothing of the signal that a product could not assume (CLOUDSTRO_PRIORS);
+    withholding the noise model's pieces too measures what each is worth to a method that
+    must estimate it (`--knowledge`).
     """
     zone = ZoneInfo(user.zone)
     posts = user.posts
@@ -315,40 +331,50 @@ def noise_model_oracle(user: HardUser, told_where: bool = True,
     with_views = {author: all(p.engagement.views for p in posts if p.authorId == author)
                   for author in accounts}
     y = np.empty(len(posts))
-    noise = np.empty(len(posts))
+    noise = np.empty(len(posts))  # before the rate noise, which is added once sigma is known
     a = np.zeros((len(posts), len(accounts)))
     w = np.zeros((len(posts), 7))
     b = np.zeros((len(posts), 24))
+    f = np.zeros((len(posts), len(FORMATS)))
     hours = np.empty(len(posts), dtype=int)
     for i, post in enumerate(posts):
         assert post.authorId is not None  # so no post was left out of `accounts`
         kind = ("text" if not post.media else
                 "image" if post.media[0].type == "image" else "video")
+        rate, reach = ((FORMAT_RATE[kind], FORMAT_REACH[kind]) if knows.formats else (1.0, 1.0))
         local = post.createdAt.astimezone(zone)
         count = post.engagement.interactions + 0.5
-        noise[i] = user.sigma**2 + 1.0 / count  # lognormal rate noise plus Poisson counting
+        noise[i] = 1.0 / count  # Poisson counting
         if with_views[post.authorId]:
             assert post.engagement.views  # its account reports views on every post
-            y[i] = math.log(count / post.engagement.views) - math.log(FORMAT_RATE[kind])
+            y[i] = math.log(count / post.engagement.views) - math.log(rate)
         else:
-            y[i] = math.log(count) - math.log(FORMAT_RATE[kind] * FORMAT_REACH[kind])
+            y[i] = math.log(count) - math.log(rate * reach)
             noise[i] += REACH_LOG_VARIANCE  # the views it never reported varied +-30%
         a[i, accounts.index(post.authorId)] = 1.0
         w[i, local.weekday()] = 1.0
         b[i, local.hour] = 1.0
+        f[i, FORMATS.index(kind)] = 1.0
         hours[i] = local.hour
-    shared = WEEKDAY_SD**2 * (w @ w.T) + BACKGROUND_SD**2 * (b @ b.T)
+    if not knows.viral:
+        y = _clipped_within_accounts(y, a)
+    noise += user.sigma**2 if knows.sigma else _residual_variance(y, noise, a)
+    weekday_sd, hour_sd = (WEEKDAY_SD, BACKGROUND_SD) if knows.level_sds else WIDE_LEVEL_SDS
+    shared = weekday_sd**2 * (w @ w.T) + hour_sd**2 * (b @ b.T)
+    if not knows.formats:
+        shared += FORMAT_SD**2 * (f @ f.T)
     viral_logs = np.log(np.linspace(VIRAL_LOW, VIRAL_HIGH, 50))
     viral_mean, viral_var = float(viral_logs.mean()), float(viral_logs.var())
+    viral_p = VIRAL_P if knows.viral else 0.0
 
-    candidates = _viral_candidates(y, noise, a)
-    if product_lift_prior:
-        lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
-    else:
+    candidates = _viral_candidates(y, noise, a) if knows.viral else []
+    if knows.lift:
         lifts, lift_log_prior = [math.log(v) for v in LIFT_GRID], np.zeros(len(LIFT_GRID))
+    else:
+        lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
     posted = set(hours.tolist())  # only they are named, so only they are hypotheses
     means, keys = _peak_means(
-        hours, [h for h in (BEST_HOURS if told_where else range(24)) if h in posted], lifts)
+        hours, [h for h in (BEST_HOURS if knows.where else range(24)) if h in posted], lifts)
     column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(keys) // (
         len(lifts) * len(SHOULDER_GRID)))
     by_hour: dict[int, list[float]] = defaultdict(list)
@@ -360,12 +386,29 @@ def noise_model_oracle(user: HardUser, told_where: bool = True,
             shifted = y.copy()
             shifted[chosen] -= viral_mean
             quadratic, log_det = _restricted_gaussian(shifted, means, variances, shared, a)
-            prior = size * math.log(VIRAL_P) + (len(y) - size) * math.log(1 - VIRAL_P)
+            prior = ((size * math.log(viral_p) if size else 0.0)
+                     + (len(y) - size) * math.log(1 - viral_p))
             log_terms = prior - 0.5 * (log_det + quadratic) + column_prior
             for (best, _lift, _shoulder), term in zip(keys, log_terms, strict=True):
                 by_hour[best].append(float(term))
     return top_three({best: float(np.logaddexp.reduce(terms))
                       for best, terms in by_hour.items()})
+
+
+def _clipped_within_accounts(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Outcomes clipped as CloudStro clips them: around each account's median, at
+    CLIP robust sds of all the posts' deviations."""
+    medians = np.array([np.median(y[column == 1]) for column in a.T])
+    level = a @ medians
+    return level + np.array(clipped(list(y - level)))
+
+
+def _residual_variance(y: np.ndarray, counting: np.ndarray, a: np.ndarray) -> float:
+    """The rate noise a method would estimate: the variance around each account's mean
+    (degrees of freedom corrected) less the counting noise the counts already explain."""
+    levels = (a.T @ y) / a.sum(axis=0)
+    spread = float(((y - a @ levels) ** 2).sum()) / max(len(y) - a.shape[1], 1)
+    return max(spread - float(counting.mean()), 0.01)
 
 
 def _viral_candidates(y: np.ndarray, noise: np.ndarray, a: np.ndarray) -> list[int]:
@@ -458,6 +501,41 @@ def paired_gap(first: list[bool], second: list[bool]) -> tuple[float, float]:
     return gap, math.sqrt(max(variance, 0.0) / count)
 
 
+WITHHELD: dict[str, Knowledge] = {
+    "knows the noise model, CloudStro's priors on the best hour": CLOUDSTRO_PRIORS,
+    "... sigma estimated from the residuals":
+        dataclasses.replace(CLOUDSTRO_PRIORS, sigma=False),
+    f"... format levels unknown (random, sd {FORMAT_SD})":
+        dataclasses.replace(CLOUDSTRO_PRIORS, formats=False),
+    f"... weekday and hour spreads guessed wide {WIDE_LEVEL_SDS}":
+        dataclasses.replace(CLOUDSTRO_PRIORS, level_sds=False),
+    "... no viral mixture, outcomes clipped":
+        dataclasses.replace(CLOUDSTRO_PRIORS, viral=False),
+    "... all four withheld": Knowledge(where=False, lift=False, sigma=False, formats=False,
+                                      level_sds=False, viral=False),
+}
+
+
+def knowledge_report(users: list[HardUser]) -> None:
+    """What each piece of the noise model is worth: the oracle with CloudStro's priors, then
+    with one piece at a time (and all four) replaced by what a method would have to do."""
+    engine = [user.best_hour in cloudstro(user)[0] for user in users]
+    print(f"CloudStro: {statistics.fmean(engine):.1%} of {len(users)} users\n")
+    rows = []
+    full: list[bool] = []
+    for name, knows in WITHHELD.items():
+        started = time.perf_counter()
+        found = [user.best_hour in noise_model_oracle(user, knows) for user in users]
+        full = full or found
+        lead, lead_error = paired_gap(found, engine)
+        loss, loss_error = paired_gap(full, found)
+        rows.append([name, f"{statistics.fmean(found):.1%}",
+                     f"{lead:+.1%} ({lead_error:.1%})", f"{loss:+.1%} ({loss_error:.1%})",
+                     f"{(time.perf_counter() - started) / len(users) * 1000:.0f}"])
+    print(markdown_table(["oracle", "found", "lead over CloudStro (se)",
+                          "loss against the first (se)", "ms/user"], rows))
+
+
 def band(posts: int) -> str:
     for low, high in SIZE_BANDS:
         if low <= posts <= high:
@@ -471,21 +549,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument("--only", default="", help="run only ablations containing this text")
+    parser.add_argument("--knowledge", action="store_true",
+                        help="instead of the comparison: what each piece of the noise model "
+                             "is worth to the oracle (about 20 min at 1,200 users)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
     users = [make_user(rng, i, rng.randint(40, 130)) for i in range(args.users)]
     print(f"generated {len(users)} users, {sum(len(u.posts) for u in users)} posts, "
           f"{len({u.zone for u in users})} timezones in {time.perf_counter() - started:.1f}s")
+    if args.knowledge:
+        knowledge_report(users)
+        return
 
     methods: dict[str, Callable[[HardUser], list[int]]] = {
         "hand (rate / account median)": hand_calculation, "naive UTC": naive_utc,
         "oracle: knows every draw": oracle,
         CEILING: noise_model_oracle,
         "oracle: knows the noise model, not where the best hour lies":
-            lambda user: noise_model_oracle(user, told_where=False),
+            lambda user: noise_model_oracle(user, Knowledge(where=False)),
         "oracle: knows the noise model, only CloudStro's priors on the best hour":
-            lambda user: noise_model_oracle(user, told_where=False, product_lift_prior=True),
+            lambda user: noise_model_oracle(user, CLOUDSTRO_PRIORS),
     }
     if not args.no_ablations:
         methods.update({f"ablation: {name}": variant(o) for name, o in ABLATIONS.items()
