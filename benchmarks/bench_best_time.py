@@ -373,10 +373,9 @@ def noise_model_oracle(user: HardUser, knows: Knowledge = Knowledge()) -> list[i
     else:
         lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
     posted = set(hours.tolist())  # only they are named, so only they are hypotheses
-    means, keys = _peak_means(
-        hours, [h for h in (BEST_HOURS if knows.where else range(24)) if h in posted], lifts)
-    column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(keys) // (
-        len(lifts) * len(SHOULDER_GRID)))
+    best_hours = [h for h in (BEST_HOURS if knows.where else range(24)) if h in posted]
+    means, keys = _peak_means(hours, best_hours, lifts)
+    column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(best_hours))
     by_hour: dict[int, list[float]] = defaultdict(list)
     for size in range(len(candidates) + 1):
         for subset in itertools.combinations(candidates, size):
