@@ -19,7 +19,11 @@ hide a modest best hour; benchmarks/bench_best_time.py prints the ablations):
   Posts without views count by interactions in both; the result names the measure that led.
 * **Format and weekday are separated from the hour.** Each post's outcome is first adjusted
   for its format (text, image, video) and its weekday, each shrunk toward zero, so an hour is
-  not credited for the formats or days the user happens to post at it.
+  not credited for the formats or days the user happens to post at it. A format's level is
+  then allowed to differ per account, shrunk toward its level across accounts: a video can
+  carry a TikTok account and do nothing on X, and engagement per view and interactions (an
+  account without views) see a format differently, since a format's reach is in the one and
+  not in the other.
 * **Each account's noise is its own.** A 500-follower account's posts (three interactions,
   mostly counting noise) say less than a 50k-follower account's; posts are weighted by their
   account's residual variance, itself pooled toward the user's.
@@ -75,6 +79,11 @@ MAX_TOP_N = 10
 MIN_SLOT_POSTS = 2  # a weekday x hour slot is recommended only with its own evidence
 SOLID_POSTS = 5  # fewer own posts than this: the hour or slot is marked thin
 FORMAT_PRIOR = 5.0  # posts of prior weight on "this format performs like the average"
+# Posts of prior weight on "this format does on this account what it does on the others":
+# +0.7 points (paired standard error 0.3) on 4,800 hard users, and 92.5% instead of 91.8%
+# found where the ceiling finds the hour; four demo sets unchanged (318 of 352 users with 40+
+# posts, 115 of 176 at 10-39, as before).
+ACCOUNT_FORMAT_PRIOR = 5.0
 WEEKDAY_PRIOR = 10.0  # posts of prior weight on "this weekday performs like the average"
 TAU2_SLOT_FLOOR = 0.01
 DRAWS = 1000
@@ -108,6 +117,7 @@ class BestTimeOptions(BaseModel):
     neighbours: bool = True  # hours may borrow from neighbouring hours
     weekday: bool = True  # weekday effects removed before the hour
     formats: bool = True  # format effects removed before the hour
+    account_formats: bool = True  # and each account's own format levels, pooled
     account_noise: bool = True  # each account's noise estimated on its own
     rank: Literal["peak", "probability", "mean"] = "peak"
     background: bool = True  # hours differ a little at random besides the best one
@@ -190,6 +200,8 @@ def _observations(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, Pos
 def _prepared(posts: list[Observation], options: BestTimeOptions) -> list[Observation]:
     if options.formats:
         remove_group_effect(posts, lambda p: p.kind, FORMAT_PRIOR)
+        if options.account_formats:
+            remove_group_effect(posts, lambda p: (p.kind, p.account), ACCOUNT_FORMAT_PRIOR)
     if options.weekday:
         remove_group_effect(posts, lambda p: p.day, WEEKDAY_PRIOR)
     set_account_variances(posts, options.account_noise)
@@ -439,8 +451,8 @@ def best_posting_times(
         optimal_hours=optimal_hours, optimal_slots=optimal_slots, confidence=confidence,
         expected_engagement_increase=increase,
         method=(f"slot = createdAt in {timezone}; outcome = {outcome}"
-                f"{weighing.description()}; format and weekday removed first; posts weighted "
-                f"by their account's noise; hours "
+                f"{weighing.description()}; format (per account, pooled) and weekday "
+                f"removed first; posts weighted by their account's noise; hours "
                 f"ranked by the probability of being the best hour (one lifted hour and its "
                 f"neighbours against a background level estimated from the other hours); "
                 f"hour effects pooled by empirical Bayes, k={prior_posts:.1f} posts per hour "

@@ -157,3 +157,32 @@ def test_a_thin_but_strong_hour_is_ranked_first_and_marked_thin():
     assert first.hour == 17 and first.thin and first.p_best > 0.5
     assert first.evidence == "thin: 3 posts"
     assert result.optimal_hours[1].hour == 9 and not result.optimal_hours[1].thin
+
+
+def test_a_format_that_carries_one_account_is_not_credited_to_its_hour():
+    """Video doubles on TikTok and halves on X; TikTok's videos go out mostly at 18:00, X posts
+    both formats at 9, 12 and 15, and the real best hour is 15:00 (+30%). One video level for
+    both accounts is below TikTok's, so 18:00 would take the TikTok videos' lift; each
+    account's own video level leaves it there and finds 15:00."""
+    zone = ZoneInfo("UTC")
+    rng = random.Random(3)
+    start = datetime(2026, 9, 1, tzinfo=zone)
+    video = [{"type": "video", "url": "https://cdn.example.com/v.mp4"}]
+    image = [{"type": "image", "url": "https://cdn.example.com/i.jpg"}]
+    plan = ([("tiktok", video, 18)] * 12 + [("tiktok", video, 9)] * 4
+            + [("tiktok", video, 12)] * 4 + [("tiktok", image, 9)] * 15
+            + [("tiktok", image, 12)] * 15 + [("tiktok", image, 15)] * 4
+            + [("tiktok", image, 18)] * 4
+            + [("twitter", kind, hour) for kind in (video, image) for hour in (9, 12, 15)] * 10)
+    format_lift = {("tiktok", "video"): 2.0, ("twitter", "video"): 0.5}
+    posts = []
+    for i, (platform, media, hour) in enumerate(plan):
+        lift = format_lift.get((platform, media[0]["type"]), 1.0) * (1.3 if hour == 15 else 1.0)
+        created = (start + timedelta(days=i % 80)).replace(hour=hour, minute=20)
+        posts.append(make_post(f"p{i}", created, round(200 * lift * rng.lognormvariate(0, 0.2)),
+                               platform=platform, author=platform, media=media))
+    result = best_posting_times(posts, "UTC")
+    assert result.optimal_hours[0].hour == 15, result.message
+    assert "format (per account, pooled)" in result.method
+    pooled = best_posting_times(posts, "UTC", options=BestTimeOptions(account_formats=False))
+    assert pooled.optimal_hours[0].hour == 18, pooled.message
