@@ -38,6 +38,7 @@ from cloudstro.agent.turns import (
     ToolEvent,
 )
 from cloudstro.config import Clock, Settings, utc_now
+from cloudstro.ingest.oauth.browser import SlackRequester
 from cloudstro.store import Store
 from cloudstro.store.errors import StoreUnavailableError
 from cloudstro.tools.context import UserContext
@@ -68,7 +69,7 @@ class Assistant:
     # ------------------------------------------------------------------ turns
 
     def respond(self, user_id: str, thread_id: str | None, message: str,
-                now: datetime | None = None) -> Reply:
+                now: datetime | None = None, slack: SlackRequester | None = None) -> Reply:
         """One turn; never raises for model or tool failures (the reply apologises).
 
         Raises `StoreUnavailableError` when DynamoDB did not serve the turn.
@@ -79,7 +80,8 @@ class Assistant:
             state = self.graph.invoke(
                 {"messages": [HumanMessage(content=text)]},
                 config=self._config(user_id, thread_id),
-                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock()),
+                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock(),
+                                    slack=slack),
                 durability="exit",
             )
         except StoreUnavailableError:
@@ -90,7 +92,8 @@ class Assistant:
         return self._reply_from(thread_id, _this_turn(state["messages"]))
 
     def stream(self, user_id: str, thread_id: str | None, message: str,
-               now: datetime | None = None) -> Iterator[StreamEvent]:
+               now: datetime | None = None, slack: SlackRequester | None = None
+               ) -> Iterator[StreamEvent]:
         """The same turn as `respond`, as text deltas and tool events, then `Done`.
 
         Raises `StoreUnavailableError` (possibly after some events) when DynamoDB did not
@@ -103,7 +106,8 @@ class Assistant:
             for mode, payload in self.graph.stream(
                 {"messages": [HumanMessage(content=text)]},
                 config=self._config(user_id, thread_id),
-                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock()),
+                context=UserContext(user_id=user_id, store=self.store, now=now or self.clock(),
+                                    slack=slack),
                 stream_mode=["messages", "updates"], durability="exit",
             ):
                 if mode == "messages":

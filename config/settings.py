@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     slack_workers: int = Field(8, ge=1, le=64, alias="SLACK_WORKERS")
+    # Sign in with Slack (OpenID Connect): a connection link made in Slack is finished only in
+    # a browser signed in as the Slack user it was made for. Without a client id and secret,
+    # such links go straight to the platform, as HTTP API links do.
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    slack_signin_url: str = Field("https://slack.com/openid/connect/authorize",
+                                  alias="SLACK_SIGNIN_URL")
 
     # HTTP channel: limits and timeouts.
     rate_limit_per_minute: int = Field(30, ge=1, alias="CLOUDSTRO_RATE_LIMIT_PER_MINUTE")
@@ -161,8 +168,9 @@ class Settings(BaseSettings):
 
     @field_validator("dynamodb_endpoint_url", "token_kms_key_id", "token_key", "auth_secret",
                      "slack_bot_token", "slack_signing_secret", "slack_app_token",
-                     "twitter_client_id", "twitter_client_secret", "facebook_app_id",
-                     "facebook_app_secret", "instagram_client_id", "instagram_client_secret",
+                     "slack_client_id", "slack_client_secret", "twitter_client_id",
+                     "twitter_client_secret", "facebook_app_id", "facebook_app_secret",
+                     "instagram_client_id", "instagram_client_secret",
                      "tiktok_client_id", "tiktok_client_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -18,7 +18,7 @@ from cloudstro.store.crypto import make_cipher
 from cloudstro.store.dynamo import Dynamo
 from cloudstro.store.engagement import EngagementRepository
 from cloudstro.store.insights import InsightsRepository
-from cloudstro.store.oauth_states import PendingConnections
+from cloudstro.store.oauth_states import PendingConnections, SlackSignIns
 from cloudstro.store.posts import PostsRepository
 from cloudstro.store.records import AIInsight, UserProfile
 from cloudstro.store.runtime import DemoRunsRepository, FeedbackRepository, SlackLinksRepository
@@ -81,6 +81,10 @@ class Store:
     @cached_property
     def pending_connections(self) -> PendingConnections:
         return PendingConnections(self.dynamo, self.names.runtime)
+
+    @cached_property
+    def slack_signins(self) -> SlackSignIns:
+        return SlackSignIns(self.dynamo, self.names.runtime)
 
     def profile_and_insight(self, user_id: str, insight_id: str
                             ) -> tuple[UserProfile | None, AIInsight | None]:

@@ -70,6 +70,7 @@ def demo_run_key(user_id: str) -> str:
 
 OAUTH_STATE_PREFIX = "OAUTH#"
 OAUTH_STATE_SK = "PENDING_CONNECTION"
+SLACK_SIGNIN_SK = "SLACK_SIGNIN"  # a Slack sign-in under way, found by its own OpenID state
 
 
 def oauth_state_key(state: str) -> str:

@@ -4,7 +4,9 @@ Like every tool it takes no user id: the link is issued for the caller in the ru
 so the account the platform sends back is stored under the caller and nobody else. It returns
 a link, never a token: the tokens arrive later, at the server's callback, and never pass
 through the model. The link works once, for ten minutes; a channel that can show a button
-(Slack) adds one under the answer.
+(Slack) adds one under the answer. A turn from Slack gets a link that only that Slack user can
+finish (they sign in to Slack first), so a link copied out of the answer is no use to anyone
+else.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def connect_account(platform: str, runtime: ToolRuntime[UserContext]) -> dict[st
     context = caller(runtime)
     try:
         url = begin_connection(context.store, context.store.settings, context.user_id, platform,
-                               now_of(context))
+                               now_of(context), requester=context.slack)
     except UnknownPlatform as exc:
         raise ToolInputError(str(exc)) from exc
     except NotConfigured as exc:

@@ -7,6 +7,11 @@ needs none, because the single-use `state` it carries is bound to the user who s
 connection. It answers a small HTML page, never JSON, since a person reads it; every value on
 it is HTML-escaped (the platform's name, the account's name, an error code from the query).
 No route ever answers or logs a token; the page and the log name the platform and accounts.
+
+A link made in Slack opens `GET /connect/{state}` instead, which sends the browser to sign in
+to Slack (with a cookie that names the browser); Slack sends it back to `GET /connect/slack/
+callback`, which checks it is the Slack user the link was made for and sends it on to the
+platform. The platform's callback then reads the same cookie (see `ingest/oauth/signin.py`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ import html
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Cookie, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from cloudstro.channels.errors import ApiError, ErrorBody
@@ -24,6 +29,8 @@ from cloudstro.channels.http.deps import AUTH_ERRORS, UserId, run_blocking, serv
 from cloudstro.channels.http.deps import store_call as _store_call
 from cloudstro.config import Clock, utc_now
 from cloudstro.ingest.oauth import (
+    SIGNIN_COOKIE,
+    STATE_TTL,
     ConnectError,
     ConnectionInfo,
     NoSuchConnection,
@@ -35,6 +42,7 @@ from cloudstro.ingest.oauth import (
     list_connections,
 )
 from cloudstro.ingest.oauth.first_sync import start_first_sync
+from cloudstro.ingest.oauth.signin import finish_signin, start_signin
 from cloudstro.store.errors import StoreError
 from cloudstro.store.platforms import shown_name
 
@@ -118,6 +126,7 @@ callback_router = APIRouter(tags=["connections"])
 # Every answer of the callback is a page a person reads.
 CALLBACK_PAGES = {400: "The link is unknown, expired or used, or the platform said no; "
                        "nothing was stored.",
+                  403: "The link was made in Slack for someone else; nothing was stored.",
                   404: "No platform by that name.",
                   502: "The platform did not answer usably; nothing was stored.",
                   503: "Connecting is not set up, or the store is not answering."}
@@ -128,22 +137,76 @@ CALLBACK_PAGES = {400: "The link is unknown, expired or used, or the platform sa
                                 for status, what in CALLBACK_PAGES.items()})
 async def oauth_callback(platform: str, request: Request, clock: RequestClock,
                          code: str | None = None, state: str | None = None,
-                         error: str | None = None) -> HTMLResponse:
+                         error: str | None = None,
+                         browser_key: Annotated[str | None, Cookie(alias=SIGNIN_COOKIE)] = None
+                         ) -> HTMLResponse:
     """Where the platform sends the browser back; stores the account (no bearer token)."""
     services = services_of(request)
     try:
         connection = await run_blocking(lambda: finish_connection(
             services.store, services.settings, platform, state=state, code=code, error=error,
-            now=clock(), first_sync=partial(start_first_sync, clock=clock)))
+            now=clock(), first_sync=partial(start_first_sync, clock=clock),
+            browser_key=browser_key))
     except ConnectError as exc:
         return page(exc.status, exc.title, str(exc))
     except StoreError:
-        return page(503, "Try again in a moment",
-                    "CloudStro could not save the connection just now; nothing was stored. "
-                    "Start again in a minute.")
+        return _store_trouble_page()
     return page(200, f"{shown_name(connection.platform)} connected",
                 f"Connected {connection.names}. You can go back to Slack. Your first numbers "
                 "arrive in a few minutes.")
+
+
+@callback_router.get("/connect/slack/callback", response_class=HTMLResponse,
+                     responses={302: {"description": "Signed in: on to the platform's page"},
+                                **{status: {"content": {"text/html": {}}, "description": what}
+                                   for status, what in CALLBACK_PAGES.items()}})
+async def slack_signin_callback(request: Request, clock: RequestClock, code: str | None = None,
+                                state: str | None = None, error: str | None = None,
+                                browser_key: Annotated[str | None,
+                                                       Cookie(alias=SIGNIN_COOKIE)] = None
+                                ) -> Response:
+    """Where Slack sends the browser back after sign-in: on to the platform, or a page that
+    says why not."""
+    services = services_of(request)
+    try:
+        authorize_url = await run_blocking(lambda: finish_signin(
+            services.store, services.settings, state=state, code=code, error=error,
+            cookie=browser_key, now=clock()))
+    except ConnectError as exc:
+        return page(exc.status, exc.title, str(exc))
+    except StoreError:
+        return _store_trouble_page()
+    return RedirectResponse(authorize_url, 302, headers=PRIVATE_HEADERS)
+
+
+@callback_router.get("/connect/{state}", response_class=HTMLResponse,
+                     responses={302: {"description": "On to Slack's sign-in page"},
+                                **{status: {"content": {"text/html": {}}, "description": what}
+                                   for status, what in CALLBACK_PAGES.items()}})
+async def connect_from_slack(state: str, request: Request, clock: RequestClock,
+                             browser_key: Annotated[str | None,
+                                                    Cookie(alias=SIGNIN_COOKIE)] = None
+                             ) -> Response:
+    """A connection link made in Slack: sign in to Slack first, in this browser."""
+    services = services_of(request)
+    try:
+        start = await run_blocking(lambda: start_signin(
+            services.store, services.settings, state, browser_key, clock()))
+    except ConnectError as exc:
+        return page(exc.status, exc.title, str(exc))
+    except StoreError:
+        return _store_trouble_page()
+    answer = RedirectResponse(start.slack_url, 302, headers=PRIVATE_HEADERS)
+    answer.set_cookie(SIGNIN_COOKIE, start.browser_key, max_age=int(STATE_TTL.total_seconds()),
+                      path="/", httponly=True, samesite="lax",
+                      secure=services.settings.public_url.startswith("https://"))
+    return answer
+
+
+def _store_trouble_page() -> HTMLResponse:
+    return page(503, "Try again in a moment",
+                "CloudStro could not save the connection just now; nothing was stored. "
+                "Start again in a minute.")
 
 
 def page(status: int, title: str, message: str) -> HTMLResponse:
@@ -155,7 +218,10 @@ def page(status: int, title: str, message: str) -> HTMLResponse:
         "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;"
         "padding:0 1rem;line-height:1.5}</style></head>"
         f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>")
-    # The URL carried a code and a state: keep it out of caches and other sites' Referer.
     return HTMLResponse(body, status, headers={
-        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+        **PRIVATE_HEADERS,
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+# The URL carried a code and a state: keep it out of caches and other sites' Referer.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

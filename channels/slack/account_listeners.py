@@ -25,7 +25,7 @@ from cloudstro.channels.slack.digest_modal import DIGEST_CALLBACK, DigestSetting
 from cloudstro.channels.slack.home import EDIT_DIGEST_ACTION, HomeTab, link_modal
 from cloudstro.channels.slack.identity import SlackIdentity
 from cloudstro.config import Clock
-from cloudstro.ingest.oauth import ConnectError
+from cloudstro.ingest.oauth import ConnectError, SlackRequester
 from cloudstro.slackkit.connect_blocks import LINK_ACTION, RECONNECT_REQUEST_ACTION
 from cloudstro.store import Store
 
@@ -68,7 +68,7 @@ def register_account_listeners(app: App, store: Store, identity: SlackIdentity,
             problem = "Your Slack account isn't linked to CloudStro any more."
         else:
             try:
-                url = issue_link(user_id, platform)
+                url = issue_link(user_id, platform, SlackRequester(slack_user, _team(body)))
             except ConnectError as exc:
                 problem = str(exc)
         client.views_open(trigger_id=body["trigger_id"], view=link_modal(platform, url, problem))

@@ -8,9 +8,11 @@ person has no account on ("how is my TikTok doing?") gets the suggestion to conn
 the same button, whatever the model wrote.
 
 An authorize link is bound to the person who asked: anyone else who followed it would attach
-their own platform account to the asker's CloudStro profile. So buttons go under answers in DMs
-and assistant threads, and an answer in a channel that holds a link (`offers_a_link`) is shown
-to the asker alone, as an ephemeral message.
+their own platform account to the asker's CloudStro profile. So every link made here names the
+asker's Slack user, and (with Sign in with Slack configured) only a browser signed in as that
+Slack user can finish it; and, so that nobody is even offered a link that is not theirs,
+buttons go under answers in DMs and assistant threads, and an answer in a channel that holds a
+link (`offers_a_link`) is shown to the asker alone, as an ephemeral message.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
 from cloudstro.agent.offline_intents import find_platform
 from cloudstro.config import Clock, Settings
-from cloudstro.ingest.oauth import ConnectError, begin_connection, connectable_platform
+from cloudstro.ingest.oauth import (
+    ConnectError,
+    SlackRequester,
+    begin_connection,
+    connectable_platform,
+)
 from cloudstro.slackkit.connect_blocks import LinkKind, link_button
 from cloudstro.slackkit.safe_text import mrkdwn_object
 from cloudstro.store import Store
@@ -33,18 +40,18 @@ log = logging.getLogger("cloudstro.slack")
 
 CONNECT_TOOL = "connect_account"
 
-# (user id, platform) -> the platform's authorize URL for that user
-LinkIssuer = Callable[[str, str], str]
+# (user id, platform, the Slack user asking) -> a link only that Slack user can finish
+LinkIssuer = Callable[[str, str, SlackRequester], str]
 
 
 def link_issuer(store: Store, settings: Settings, clock: Clock) -> LinkIssuer:
     """Authorize links from the OAuth flow, issued at `clock`'s time."""
-    return lambda user_id, platform: begin_connection(store, settings, user_id, platform,
-                                                      clock())
+    return lambda user_id, platform, requester: begin_connection(
+        store, settings, user_id, platform, clock(), requester=requester)
 
 
-def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, question: str,
-                   tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
+def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, requester: SlackRequester,
+                   question: str, tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
     """Blocks to add under an answer (none when the answer offers no connection)."""
     asked = _platforms_asked_for(tool_calls)
     suggested: str | None = None
@@ -59,7 +66,8 @@ def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, question:
             account.needs_reconnecting
             for account in store.accounts.list_for_platform(user_id, platform)) else "connect"
         try:
-            buttons.append(link_button(kind, platform, issue_link(user_id, platform)))
+            buttons.append(link_button(kind, platform, issue_link(user_id, platform,
+                                                                  requester)))
         except ConnectError as exc:
             log.info("no %s button under the answer: %s", platform, type(exc).__name__)
     if not buttons:

@@ -30,6 +30,7 @@ from cloudstro.agent.turns import APOLOGY, Done, MessageRejected, Reply, TextDel
 from cloudstro.channels.slack.connect_reply import LinkIssuer, connect_blocks, offers_a_link
 from cloudstro.channels.slack.format import SECTION_LIMIT, split_message, to_mrkdwn
 from cloudstro.channels.slack.identity import NOT_LINKED, SlackIdentity
+from cloudstro.ingest.oauth import SlackRequester
 from cloudstro.slackkit.safe_text import MarkdownStream, mrkdwn_object
 from cloudstro.store import Store
 from cloudstro.store.claims import ClaimsRepository
@@ -72,6 +73,11 @@ class SlackTurn:
     def thread_id(self) -> str:
         # Memory follows the Slack thread: the same thread is the same conversation.
         return f"slack-{self.channel}-{self.thread_ts}"
+
+    @property
+    def requester(self) -> SlackRequester:
+        """Who asks, for the connection links this turn may hand out."""
+        return SlackRequester(self.slack_user, self.team_id)
 
 
 class Conversations:
@@ -118,7 +124,8 @@ class Conversations:
         if turn.stream:
             reply = self._stream(turn, user_id, client)
         else:
-            reply = self.assistant.respond(user_id, turn.thread_id, turn.text)
+            reply = self.assistant.respond(user_id, turn.thread_id, turn.text,
+                                           slack=turn.requester)
             if offers_a_link(reply.tool_calls):
                 self._post_to_asker_only(client, turn, user_id, reply)
             else:
@@ -134,7 +141,8 @@ class Conversations:
         # by now anyway, while an acknowledgement on a cold Lambda must not wait for it.
         from cloudstro.tools import tool_status
 
-        events = iter(self.assistant.stream(user_id, turn.thread_id, turn.text))
+        events = iter(self.assistant.stream(user_id, turn.thread_id, turn.text,
+                                            slack=turn.requester))
         stream = client.chat_stream(channel=turn.channel, thread_ts=turn.thread_ts,
                                     recipient_team_id=turn.team_id,
                                     recipient_user_id=turn.slack_user)
@@ -174,8 +182,8 @@ class Conversations:
         if self.issue_link is None:
             return []
         try:
-            return connect_blocks(self.store, self.issue_link, user_id, turn.text,
-                                  reply.tool_calls)
+            return connect_blocks(self.store, self.issue_link, user_id, turn.requester,
+                                  turn.text, reply.tool_calls)
         except Exception as exc:
             _log_failure(f"no connect button in {turn.channel}", exc)
             return []

@@ -33,7 +33,7 @@ from slack_sdk.models.views import View
 from cloudstro.channels.slack.connect_reply import LinkIssuer
 from cloudstro.channels.slack.identity import HOW_TO_LINK, SlackIdentity
 from cloudstro.digests.preferences import CHANNEL_ID
-from cloudstro.ingest.oauth import ConnectError
+from cloudstro.ingest.oauth import ConnectError, SlackRequester
 from cloudstro.slackkit.connect_blocks import link_button
 from cloudstro.slackkit.safe_text import escape_mrkdwn, mrkdwn_object, mrkdwn_text
 from cloudstro.store import Store
@@ -62,24 +62,26 @@ class HomeTab:
 
     def publish(self, slack_user: str, team_id: str | None, client: WebClient) -> None:
         who = self.identity.resolve(slack_user, team_id, client)
-        view = unlinked_view(slack_user) if who.user_id is None else self.view_for(who.user_id)
+        view = (unlinked_view(slack_user) if who.user_id is None
+                else self.view_for(who.user_id, SlackRequester(slack_user, team_id)))
         client.views_publish(user_id=slack_user, view=view)
 
-    def view_for(self, user_id: str) -> dict[str, Any]:
+    def view_for(self, user_id: str, requester: SlackRequester) -> dict[str, Any]:
         profile = self.store.users.get(user_id)
         if profile is None:  # the link outlived the profile
             return unlinked_view("")
         accounts = list(self.store.accounts.list_for_user(user_id, limit=ACCOUNTS_SHOWN + 1))
-        return home_view(profile, accounts, self._links(user_id, accounts))
+        return home_view(profile, accounts, self._links(user_id, requester, accounts))
 
-    def _links(self, user_id: str, accounts: list[AccountSummary]) -> dict[str, str | None]:
+    def _links(self, user_id: str, requester: SlackRequester,
+               accounts: list[AccountSummary]) -> dict[str, str | None]:
         """An authorize URL per platform that shows a button (None: cannot connect here)."""
         wanted: set[str] = {a.platform for a in accounts if a.needs_reconnecting}
         wanted |= set(API_PLATFORMS) - {a.platform for a in accounts}
         links: dict[str, str | None] = {}
         for platform in sorted(wanted & set(API_PLATFORMS)):
             try:
-                links[platform] = self.issue_link(user_id, platform)
+                links[platform] = self.issue_link(user_id, platform, requester)
             except ConnectError as exc:
                 log.info("no %s link on the Home tab: %s", platform, type(exc).__name__)
                 links[platform] = None

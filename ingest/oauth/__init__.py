@@ -4,14 +4,18 @@ The HTTP channel, Slack and the CLI call these functions; none of them ever sees
 """
 
 from cloudstro.ingest.oauth.apps import connectable_platform, redirect_uri
+from cloudstro.ingest.oauth.browser import SIGNIN_COOKIE, SlackRequester
 from cloudstro.ingest.oauth.errors import (
     AuthorizationDenied,
     ConnectError,
     ExchangeFailed,
     MissingCode,
     NotConfigured,
+    SignInFailed,
     StateInvalid,
     UnknownPlatform,
+    WrongBrowser,
+    WrongPerson,
 )
 from cloudstro.ingest.oauth.flow import (
     STATE_TTL,
@@ -29,6 +33,7 @@ from cloudstro.ingest.oauth.manage import (
 )
 
 __all__ = [
+    "SIGNIN_COOKIE",
     "STATE_TTL",
     "AuthorizationDenied",
     "ConnectError",
@@ -40,8 +45,12 @@ __all__ = [
     "MissingCode",
     "NoSuchConnection",
     "NotConfigured",
+    "SignInFailed",
+    "SlackRequester",
     "StateInvalid",
     "UnknownPlatform",
+    "WrongBrowser",
+    "WrongPerson",
     "begin_connection",
     "connectable_platform",
     "disconnect",

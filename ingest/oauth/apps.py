@@ -9,7 +9,10 @@ starting a connection and exchanging its code read the same client id and redire
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from pydantic import SecretStr
 
@@ -74,6 +77,23 @@ class OAuthApp:
         if self.client_secret is None:
             raise NotConfigured(self.platform, setting_name(self.facts.client_secret_field))
         return self.client_secret.get_secret_value()
+
+    def authorize_url_for(self, state: str, verifier: str | None) -> str:
+        """The platform's page where the person approves CloudStro, carrying `state` (and the
+        PKCE challenge of `verifier` where the platform takes one)."""
+        query = {"response_type": "code", self.facts.client_id_param: self.client_id,
+                 "redirect_uri": self.redirect_uri, "scope": self.scope, "state": state}
+        if verifier is not None:
+            query |= {"code_challenge": code_challenge(verifier),
+                      "code_challenge_method": "S256"}
+        separator = "&" if "?" in self.authorize_url else "?"
+        return f"{self.authorize_url}{separator}{urlencode(query)}"
+
+
+def code_challenge(verifier: str) -> str:
+    """PKCE S256: base64url(SHA-256(verifier)) without padding (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def connectable_platform(name: str) -> str:

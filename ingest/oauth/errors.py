@@ -43,6 +43,31 @@ class StateInvalid(ConnectError):
     title = "This link has expired"
 
 
+class WrongBrowser(StateInvalid):
+    """A link made in Slack came back to a browser that did not sign in to Slack for it (or
+    a Slack sign-in came back to a browser other than the one that started it)."""
+
+    title = "Open the link from Slack"
+
+
+class WrongPerson(ConnectError):
+    """The browser signed in to Slack as someone other than the person the link was made for:
+    the link was passed on, so it is spent and nothing is connected."""
+
+    status = 403
+    title = "This link was made for someone else"
+
+
+class SignInFailed(ConnectError):
+    """Slack refused the sign-in code (400) or did not answer usably (502)."""
+
+    title = "Slack did not complete the sign-in"
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.status = 400 if refused else 502
+
+
 class AuthorizationDenied(ConnectError):
     """The person declined on the platform's page (`error=access_denied`) or it reported an
     authorization error."""

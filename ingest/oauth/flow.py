@@ -2,29 +2,40 @@
 
 `begin_connection` makes a random `state` and (for X and TikTok) a PKCE verifier, stores them
 with the user's id as a pending connection for ten minutes, and returns the platform's
-authorize URL. `finish_connection` is what the callback runs: it takes the pending connection
-(once: a replay finds nothing), exchanges the code with the verifier, reads who the account
-is, stores it with encrypted tokens, and starts its first sync in the background. Anything
-wrong with the callback raises a `ConnectError` before a single account is written.
+authorize URL; for a link asked for in Slack (with Sign in with Slack configured) it returns
+CloudStro's own sign-in page instead (`signin.py`), and the pending connection names the Slack
+user. `finish_connection` is what the callback runs: it takes the pending connection (once: a
+replay finds nothing), refuses a Slack link in any browser but the one that signed in for it,
+exchanges the code with the verifier, reads who the account is, stores it with encrypted
+tokens, and starts its first sync in the background. Anything wrong with the callback raises a
+`ConnectError` before a single account is written.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
 
 from cloudstro.config import Settings
 from cloudstro.ingest.oauth.apps import connectable_platform, oauth_app
-from cloudstro.ingest.oauth.errors import AuthorizationDenied, MissingCode, StateInvalid
+from cloudstro.ingest.oauth.browser import (
+    SlackRequester,
+    same_browser,
+    signin_configured,
+    signin_link,
+)
+from cloudstro.ingest.oauth.errors import (
+    AuthorizationDenied,
+    MissingCode,
+    StateInvalid,
+    WrongBrowser,
+)
 from cloudstro.ingest.oauth.exchange import GrantedAccount, exchange_code
 from cloudstro.ingest.oauth.first_sync import start_first_sync
 from cloudstro.store import Store
@@ -43,32 +54,39 @@ def pending_connections(store: Store) -> PendingConnections:
     return store.pending_connections
 
 
-def code_challenge(verifier: str) -> str:
-    """PKCE S256: base64url(SHA-256(verifier)) without padding (RFC 7636)."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def begin_connection(store: Store, settings: Settings, user_id: str, platform: str,
-                     now: datetime) -> str:
+                     now: datetime, requester: SlackRequester | None = None) -> str:
     """The URL where `user_id` approves CloudStro on `platform` (valid for ten minutes).
 
-    Raises UnknownPlatform for a name CloudStro cannot connect and NotConfigured when the
-    server has no client id (or a required secret) for it; the message names the setting.
+    With `requester` (the link is asked for in Slack) and Sign in with Slack configured, the
+    URL is CloudStro's sign-in page, and only a browser signed in as that Slack user can
+    finish the connection. Raises UnknownPlatform for a name CloudStro cannot connect and
+    NotConfigured when the server has no client id (or a required secret) for it; the message
+    names the setting.
     """
     app = oauth_app(settings, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if app.facts.pkce else None
+    vouched_by = requester if requester is not None and signin_configured(settings) else None
     pending_connections(store).put(state, PendingConnection(
         userId=user_id, platform=app.platform, redirectUri=app.redirect_uri,
         codeVerifier=SecretStr(verifier) if verifier else None,
-        expiresAt=int((now + STATE_TTL).timestamp())))
-    query = {"response_type": "code", app.facts.client_id_param: app.client_id,
-             "redirect_uri": app.redirect_uri, "scope": app.scope, "state": state}
-    if verifier is not None:
-        query |= {"code_challenge": code_challenge(verifier), "code_challenge_method": "S256"}
-    separator = "&" if "?" in app.authorize_url else "?"
-    return f"{app.authorize_url}{separator}{urlencode(query)}"
+        expiresAt=int((now + STATE_TTL).timestamp()),
+        slackUserId=vouched_by.user_id if vouched_by else None,
+        slackTeamId=vouched_by.team_id if vouched_by else None))
+    if vouched_by is not None:
+        return signin_link(settings, state)
+    return app.authorize_url_for(state, verifier)
+
+
+def refused_state(problem: StateProblem, shown: str) -> StateInvalid:
+    """Why a link's state cannot be used, for the person holding the link."""
+    if problem is StateProblem.EXPIRED:
+        return StateInvalid(f"This {shown} link has expired (links work for "
+                            f"{STATE_TTL.seconds // 60} minutes). Nothing was stored; ask for "
+                            "a new link and connect again.")
+    return StateInvalid(f"This {shown} link is not valid or was already used. Nothing was "
+                        "stored; ask for a new link and connect again.")
 
 
 # ------------------------------------------------------------------------------ callback
@@ -107,11 +125,14 @@ FirstSync = Callable[[Store, Settings, Connection], object]
 def finish_connection(store: Store, settings: Settings, platform: str, *, state: str | None,
                       code: str | None, error: str | None, now: datetime,
                       client: httpx.Client | None = None,
-                      first_sync: FirstSync | None = None) -> Connection:
+                      first_sync: FirstSync | None = None,
+                      browser_key: str | None = None) -> Connection:
     """Complete the connection the callback's `state` was issued for; store its accounts.
 
     The state is taken first, so it is spent whatever happens next (declined, no code, a
-    refused exchange): a replay of the same callback finds nothing. Nothing is stored unless
+    refused exchange, another browser): a replay of the same callback finds nothing. A link
+    made in Slack is finished only with `browser_key` (the request's sign-in cookie) of the
+    browser that signed in to Slack for it. Nothing is stored unless
     the platform gave tokens and said whose they are. `first_sync` (default: a background
     thread, see `first_sync.start_first_sync`) is started after the accounts are stored and
     never waited for.
@@ -122,13 +143,16 @@ def finish_connection(store: Store, settings: Settings, platform: str, *, state:
         raise StateInvalid(f"This {shown} link has no state, so it cannot be matched to a "
                            "connection you started. Nothing was stored; start again.")
     pending = pending_connections(store).take(state, now)
-    if pending is StateProblem.EXPIRED:
-        raise StateInvalid(f"This {shown} link has expired (links work for "
-                           f"{STATE_TTL.seconds // 60} minutes). Nothing was stored; ask for "
-                           "a new link and connect again.")
-    if isinstance(pending, StateProblem) or pending.platform != name:
-        raise StateInvalid(f"This {shown} link is not valid or was already used. Nothing was "
-                           "stored; ask for a new link and connect again.")
+    if isinstance(pending, StateProblem):
+        raise refused_state(pending, shown)
+    if pending.platform != name:
+        raise refused_state(StateProblem.UNKNOWN, shown)
+    if pending.needs_slack_signin and not same_browser(browser_key, pending.browserKeyHash):
+        log.warning("a %s link made in Slack came back to a browser that did not sign in "
+                    "for it", name)
+        raise WrongBrowser(f"This {shown} link was made in Slack and can only be finished in "
+                           "the browser that signed in to Slack for it. Nothing was stored; "
+                           "open a new link from Slack and connect again.")
     if error:
         if error == "access_denied":
             raise AuthorizationDenied(f"You did not allow CloudStro to read your {shown} "

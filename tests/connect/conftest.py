@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -29,22 +31,21 @@ from tests.support.sync import ACCOUNT_IDS, NOW
 from tests.support.tables import create_unswept_tables
 
 
-@pytest.fixture(scope="module")
-def running_stack(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[ConnectStack]:
+@contextmanager
+def open_stack(local_engine: LocalEngine, data_dir: Path, clock: MovableClock,
+               **env: str) -> Iterator[ConnectStack]:
+    """The server and the local providers on fresh tables; `env` adds settings (Slack sign-in)."""
     providers = start_providers(ACCOUNT_IDS)
     proxy = _LateBoundApp()
     server = start_server(proxy, lifespan="off")
     settings = make_settings(
         f"c{uuid.uuid4().hex[:8]}-", _env_file=None, DYNAMODB_ENDPOINT_URL=local_engine.endpoint,
-        CLOUDSTRO_LLM="offline", AWS_REGION="us-east-1",
-        CLOUDSTRO_DATA_DIR=str(tmp_path_factory.mktemp("connect-data")),
+        CLOUDSTRO_LLM="offline", AWS_REGION="us-east-1", CLOUDSTRO_DATA_DIR=str(data_dir),
         CLOUDSTRO_PUBLIC_URL=server.url, CLOUDSTRO_RATE_LIMIT_PER_MINUTE="100000",
-        CLOUDSTRO_STORE_WAIT_S="60", **providers.env).for_batch()  # patient on a busy machine
+        CLOUDSTRO_STORE_WAIT_S="60", **providers.env, **env).for_batch()  # patient when busy
     dynamo = Dynamo(settings)
     create_unswept_tables(dynamo)
     store = Store(dynamo, settings)
-    clock = MovableClock(NOW)
     app = create_app(settings, store, auth_secret=SECRET)
     app.dependency_overrides[request_clock] = lambda: clock
     proxy.app = app
@@ -54,6 +55,14 @@ def running_stack(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFa
         server.stop()
         providers.stop()
         delete_tables(dynamo, table_specs(settings))
+
+
+@pytest.fixture(scope="module")
+def running_stack(local_engine: LocalEngine, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[ConnectStack]:
+    with open_stack(local_engine, tmp_path_factory.mktemp("connect-data"),
+                    MovableClock(NOW)) as stack:
+        yield stack
 
 
 @pytest.fixture

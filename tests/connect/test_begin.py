@@ -12,8 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cloudstro.config import Settings
-from cloudstro.ingest.oauth import NotConfigured, UnknownPlatform, begin_connection
-from cloudstro.ingest.oauth.flow import code_challenge, pending_connections
+from cloudstro.ingest.oauth import NotConfigured, SlackRequester, UnknownPlatform, begin_connection
+from cloudstro.ingest.oauth.apps import code_challenge
+from cloudstro.ingest.oauth.flow import pending_connections
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection, StateProblem
 
@@ -111,3 +112,46 @@ def test_missing_client_id_names_the_setting(moto_store: Store) -> None:
 def test_platforms_that_cannot_be_connected(moto_store: Store, name: str, words: str) -> None:
     with pytest.raises(UnknownPlatform, match=words):
         begin_connection(moto_store, configured(moto_store), "u1", name, NOW)
+
+
+SIGNIN = {"SLACK_CLIENT_ID": "slack-app", "SLACK_CLIENT_SECRET": "slack-secret"}
+ANA = SlackRequester("U0ANA", "T0ACME")
+
+
+def test_a_link_asked_for_in_slack_opens_the_slack_signin_and_names_the_slack_user(
+        moto_store: Store) -> None:
+    url = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "twitter", NOW,
+                           requester=ANA)
+
+    prefix = "https://cloudstro.example.com/connect/"
+    assert url.startswith(prefix)
+    pending = pending_connections(moto_store).take(url.removeprefix(prefix), NOW)
+    assert isinstance(pending, PendingConnection)
+    assert (pending.userId, pending.slackUserId, pending.slackTeamId) == ("u1", "U0ANA", "T0ACME")
+    assert pending.browserKeyHash is None and pending.needs_slack_signin
+
+
+def test_without_slack_signin_configured_a_slack_link_goes_straight_to_the_platform(
+        moto_store: Store) -> None:
+    settings = configured(moto_store, SLACK_CLIENT_ID="slack-app")  # no secret: not configured
+    url = begin_connection(moto_store, settings, "u1", "twitter", NOW, requester=ANA)
+
+    assert urlsplit(url).hostname == "x.com"
+    pending = pending_connections(moto_store).take(query_of(url)["state"], NOW)
+    assert isinstance(pending, PendingConnection) and not pending.needs_slack_signin
+
+
+def test_a_connection_is_bound_to_the_first_browser_only_while_it_lasts(moto_store: Store
+                                                                         ) -> None:
+    url = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "tiktok", NOW,
+                           requester=ANA)
+    state = url.rsplit("/", 1)[1]
+    pending = pending_connections(moto_store)
+
+    assert not pending.bind_browser(state, "a" * 64, NOW + timedelta(minutes=10))  # expired
+    assert pending.bind_browser(state, "a" * 64, NOW)
+    assert not pending.bind_browser(state, "b" * 64, NOW)  # a second browser is refused
+    bound = pending.peek(state, NOW)
+    assert isinstance(bound, PendingConnection) and bound.browserKeyHash == "a" * 64
+    assert pending.peek(state, NOW + timedelta(minutes=10)) is StateProblem.EXPIRED
+    assert pending.peek("never-issued", NOW) is StateProblem.UNKNOWN

@@ -8,11 +8,11 @@ digest or a timezone here touches no other test's data.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pydantic import SecretStr
@@ -56,14 +56,15 @@ CLIENTS = {"TWITTER_CLIENT_ID": "x-app", "INSTAGRAM_CLIENT_ID": "ig-app",
            "INSTAGRAM_CLIENT_SECRET": "ig-secret", "FACEBOOK_APP_ID": "fb-app",
            "FACEBOOK_APP_SECRET": "fb-secret", "TIKTOK_CLIENT_ID": "tt-key",
            "TIKTOK_CLIENT_SECRET": "tt-secret",
+           "SLACK_CLIENT_ID": "slack-app", "SLACK_CLIENT_SECRET": "slack-app-secret",
            "CLOUDSTRO_PUBLIC_URL": "https://cloudstro.example.com/"}
-AUTHORIZE_HOSTS = {"twitter": "x.com", "instagram": "www.instagram.com",
-                   "facebook": "www.facebook.com", "tiktok": "www.tiktok.com"}
+SIGNIN_LINK = re.compile(r"https://cloudstro\.example\.com/connect/([A-Za-z0-9_-]{43})")
 
 
 @pytest.fixture(scope="module")
 def connectable(slack_world: World) -> Iterator[tuple[World, Served]]:
-    """The Slack app on the shared tables, with OAuth clients for every platform."""
+    """The Slack app on the shared tables, with OAuth clients for every platform and Sign in
+    with Slack (so every link it hands out is one only its Slack user can finish)."""
     settings = Settings.model_validate({**slack_world.settings.model_dump(by_alias=True),
                                         **CLIENTS})
     world = World(settings, Store(slack_world.store.dynamo, settings), slack_world.slack,
@@ -125,11 +126,14 @@ def link_buttons(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if element.get("url")}
 
 
-def pending_for(world: World, link: str) -> PendingConnection:
-    """The pending connection behind an authorize link (taking it, as a callback would)."""
-    state = parse_qs(urlsplit(link).query)["state"][0]
-    pending = pending_connections(world.store).take(state, NOW)
+def pending_for(world: World, link: str, slack_user: str) -> PendingConnection:
+    """The pending connection behind a link made in Slack (taking it, as a callback would),
+    after checking it is one that only `slack_user`, signed in to Slack, can finish."""
+    match = SIGNIN_LINK.fullmatch(link)
+    assert match, f"{link} is not a sign-in link"
+    pending = pending_connections(world.store).take(match.group(1), NOW)
     assert isinstance(pending, PendingConnection)
+    assert (pending.slackUserId, pending.slackTeamId) == (slack_user, TEAM)
     return pending
 
 
@@ -155,8 +159,7 @@ def test_home_of_a_linked_user_shows_accounts_buttons_and_digest(world: World, u
     for label, button in links.items():
         platform = {"Instagram": "instagram", "Facebook": "facebook",
                     "TikTok": "tiktok"}[label.split(" ", 1)[1]]
-        assert urlsplit(button["url"]).hostname == AUTHORIZE_HOSTS[platform]
-        pending = pending_for(world, button["url"])
+        pending = pending_for(world, button["url"], slack_user)
         assert (pending.userId, pending.platform) == (user_id, platform)
     assert "*Off*: every Monday at 09:00 (America/New_York), as a DM to you." in shown
     assert [e["action_id"] for e, _ in buttons(view) if not e.get("url")] == [
@@ -231,7 +234,7 @@ def test_reconnect_from_a_message_opens_a_fresh_link_for_the_person_who_clicked(
     view = world.slack.calls_to("views.open", trigger_id=payload["trigger_id"])[0].params["view"]
     (link, _), = buttons(view)
     assert link["text"]["text"] == "Reconnect TikTok"
-    pending = pending_for(world, link["url"])
+    pending = pending_for(world, link["url"], slack_user)
     assert (pending.userId, pending.platform) == (user_id, "tiktok")
 
 
@@ -353,9 +356,10 @@ def test_connect_my_instagram_answers_with_the_link_and_a_connect_button(
     assert "Connect Instagram" in answer["text"]
     links = link_buttons({"blocks": answer["blocks"]})
     assert list(links) == ["Connect Instagram"]
-    link = links["Connect Instagram"]["url"]
-    assert urlsplit(link).hostname == AUTHORIZE_HOSTS["instagram"]
-    pending = pending_for(world, link)
+    pending = pending_for(world, links["Connect Instagram"]["url"], slack_user)
+    assert (pending.userId, pending.platform) == (user_id, "instagram")
+    (in_text,) = SIGNIN_LINK.findall(answer["text"])  # the tool's link, for Slacks without buttons
+    pending = pending_for(world, f"https://cloudstro.example.com/connect/{in_text}", slack_user)
     assert (pending.userId, pending.platform) == (user_id, "instagram")
 
 
@@ -381,7 +385,7 @@ def test_a_question_about_a_platform_not_connected_suggests_connecting_it(
     assert "You haven't connected TikTok yet." in shown
     (button,) = link_buttons({"blocks": answer["blocks"]}).values()
     assert button["text"]["text"] == "Connect TikTok"
-    assert pending_for(world, button["url"]).userId == user_id
+    assert pending_for(world, button["url"], slack_user).userId == user_id
 
     connected = streamed_answer(world, url, slack_user, "how is my twitter doing this week?")
     assert link_buttons({"blocks": connected["blocks"]}) == {}
@@ -403,7 +407,7 @@ def test_a_link_asked_for_in_a_channel_is_shown_to_the_asker_alone(
     assert "Connect Facebook" in private.params["text"]
     (button,) = link_buttons({"blocks": private.params["blocks"]}).values()
     assert button["text"]["text"] == "Connect Facebook"
-    assert pending_for(world, button["url"]).userId == user_id
+    assert pending_for(world, button["url"], slack_user).userId == user_id
     wait_quiet(world.slack)
     assert world.slack.answers(channel) == []  # nothing in the channel for others to follow
 

@@ -203,7 +203,8 @@ class OutageAfterText:
     def check_message(self, text: str) -> str:
         return text
 
-    def stream(self, user_id: str, thread_id: str, text: str, now: object = None):
+    def stream(self, user_id: str, thread_id: str, text: str, now: object = None,
+               slack: object = None):
         if self.written:
             yield TextDelta(PARAGRAPH * self.written)
         raise StoreUnreachableError("http://127.0.0.1:1", "connection refused")

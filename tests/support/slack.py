@@ -66,13 +66,15 @@ class SpyAssistant:
         with self._lock:
             self.turns.append((how, user_id, thread_id or "", message))
 
-    def respond(self, user_id: str, thread_id: str | None, message: str, now: Any = None):
+    def respond(self, user_id: str, thread_id: str | None, message: str, now: Any = None,
+                slack: Any = None):
         self._note("respond", user_id, thread_id, message)
-        return self.inner.respond(user_id, thread_id, message, now)
+        return self.inner.respond(user_id, thread_id, message, now, slack=slack)
 
-    def stream(self, user_id: str, thread_id: str | None, message: str, now: Any = None):
+    def stream(self, user_id: str, thread_id: str | None, message: str, now: Any = None,
+               slack: Any = None):
         self._note("stream", user_id, thread_id, message)
-        return self.inner.stream(user_id, thread_id, message, now)
+        return self.inner.stream(user_id, thread_id, message, now, slack=slack)
 
     def turns_in(self, channel: str) -> list[tuple[str, str, str, str]]:
         with self._lock:

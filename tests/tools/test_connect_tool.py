@@ -7,11 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from langchain_core.tools import StructuredTool
+from pydantic import SecretStr
 
 from cloudstro.agent.offline import OfflineChatModel
 from cloudstro.agent.offline_intents import understand
 from cloudstro.agent.service import Assistant
 from cloudstro.config import Settings
+from cloudstro.ingest.oauth import SlackRequester
 from cloudstro.ingest.oauth.flow import pending_connections
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection
@@ -79,3 +81,23 @@ def test_the_offline_answer_gives_the_link(store: Store) -> None:
     assert [c.name for c in reply.tool_calls] == ["connect_account"]
     assert "[Connect Instagram](https://www.instagram.com/oauth/authorize?" in reply.reply
     assert "works once, for 10 minutes" in reply.reply
+
+
+def test_only_a_turn_from_slack_gets_a_link_that_needs_slack_signin(store: Store) -> None:
+    settings = store.settings.model_copy(update={"slack_client_id": "slack-app",
+                                                 "slack_client_secret": SecretStr("s")})
+    signin_store = Store(store.dynamo, settings)
+    assert isinstance(connect_account, StructuredTool) and connect_account.func is not None
+    tool = connect_account.func
+
+    def link(slack: SlackRequester | None) -> str:
+        context = UserContext(user_id=USER, store=signin_store, now=NOW, slack=slack)
+        return tool(platform="instagram", runtime=SimpleNamespace(context=context))[
+            "authorizeUrl"]
+
+    from_slack, from_http = link(SlackRequester("U0ANA", "T0ACME")), link(None)
+
+    assert from_slack.startswith(f"{settings.public_url.rstrip('/')}/connect/")
+    pending = pending_connections(store).take(from_slack.rsplit("/", 1)[1], NOW)
+    assert isinstance(pending, PendingConnection) and pending.slackUserId == "U0ANA"
+    assert urlsplit(from_http).hostname == "www.instagram.com"
