@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cloudstro.channels.errors import error_response, internal_error_response
 from cloudstro.channels.http.logs import RequestInfo, bind_request, request_id_from, unbind_request
+from cloudstro.ingest.oauth.browser import SIGNIN_CALLBACK_PATH
 
 access_log = logging.getLogger("cloudstro.http.access")
 log = logging.getLogger("cloudstro.http")
@@ -75,9 +76,10 @@ class RequestContextMiddleware:
                 if not outcome["started"]:
                     await internal_error_response()(scope, receive, send_with_id)
         finally:
-            access_log.info("%s %s %s", scope.get("method"), scope.get("path"),
+            path = loggable_path(str(scope.get("path", "")))
+            access_log.info("%s %s %s", scope.get("method"), path,
                             outcome["status"], extra={"fields": {
-                                "method": scope.get("method"), "path": scope.get("path"),
+                                "method": scope.get("method"), "path": path,
                                 "status": outcome["status"], "requestId": info.request_id,
                                 "userId": info.user_id,
                                 "durationMs": round((time.perf_counter() - started) * 1000, 2),
@@ -112,3 +114,11 @@ class RequestContextMiddleware:
             return await receive()
 
         return replay
+
+
+def loggable_path(path: str) -> str:
+    """The path as the access log writes it: a connection link's state (`/connect/{state}`,
+    the key to a pending connection) is replaced by its name."""
+    if path.startswith("/connect/") and path != SIGNIN_CALLBACK_PATH:
+        return "/connect/{state}"
+    return path

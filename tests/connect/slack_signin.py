@@ -48,6 +48,7 @@ class SlackSignIn:
     authorize_queries: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)  # access and identity tokens handed out
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: LiveServer | None = None
@@ -100,8 +101,10 @@ class SlackSignIn:
                   "https://slack.com/team_id": issued["team"], **self.tamper}
         id_token = ".".join((_segment({"typ": "JWT", "alg": "RS256", "kid": "test"}),
                              _segment(claims), "c2lnbmVkLWJ5LXNsYWNr"))
-        return JSONResponse({"ok": True, "access_token": f"xoxp-signin-{next(self.numbers)}",
-                             "token_type": "Bearer", "id_token": id_token})
+        access_token = f"xoxp-signin-{next(self.numbers)}-secret"
+        self.issued += [access_token, id_token]
+        return JSONResponse({"ok": True, "access_token": access_token, "token_type": "Bearer",
+                             "id_token": id_token})
 
     def stop(self) -> None:
         if self.server is not None:

@@ -10,6 +10,7 @@ platform code exchanged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -17,10 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from cloudstro.channels.http.logs import content_free
 from cloudstro.ingest.oauth import SIGNIN_COOKIE, SlackRequester, begin_connection
 from cloudstro.store.local import LocalEngine
 from tests.connect.conftest import open_stack
-from tests.connect.slack_signin import CLIENT_ID, SlackSignIn, start_slack_signin
+from tests.connect.slack_signin import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    SlackSignIn,
+    start_slack_signin,
+)
 from tests.support.connect import ConnectStack, MovableClock
 from tests.support.sync import ACCOUNT_IDS, NOW
 
@@ -252,3 +259,32 @@ def test_slack_not_answering_the_signin_is_a_502_page_and_connects_nothing(
 
     assert page.status_code == 502 and "Slack did not answer the sign-in" in page.text
     assert connected(stack, user_id) == []
+
+
+def test_no_code_token_key_or_state_in_any_page_or_log_record(
+        world: tuple[ConnectStack, SlackSignIn], caplog: pytest.LogCaptureFixture) -> None:
+    stack, signin = world
+    user_id = stack.new_user()
+    link = slack_link(stack, user_id)
+    caplog.set_level(logging.DEBUG)
+    with stack.client() as browser:
+        to_slack = browser.get(link)
+        callback = browser.get(to_slack.headers["location"]).headers["location"]
+        onward = browser.get(callback)
+        pages = [to_slack, onward, browser.get(stack.approve(browser, onward.headers["location"])),
+                 browser.get(callback)]  # the last: the sign-in replayed
+        browser_key = browser.cookies[SIGNIN_COOKIE]
+
+    assert [page.status_code for page in pages] == [302, 302, 200, 400]
+    slack_code = query_of(callback)["code"]
+    secrets = [slack_code, *signin.issued, CLIENT_SECRET, browser_key,
+               link.rsplit("/", 1)[1], query_of(callback)["state"]]
+    written = [content_free(logging.makeLogRecord(record.__dict__)) for record in caplog.records]
+    logged = [f"{record.getMessage()} {record.exc_text or ''}" for record in written]
+    assert any("connected 1 twitter account" in line for line in logged)
+    for secret in secrets:
+        assert not any(secret in page.text for page in pages), "a page carried a secret"
+        bad = [line[:300] for line in logged if secret in line]
+        assert not bad, bad
+    for secret in [slack_code, *signin.issued, CLIENT_SECRET]:
+        assert not any(secret in str(page.headers) for page in pages)
