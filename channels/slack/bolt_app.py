@@ -27,6 +27,7 @@ from cloudstro.channels.slack.account_listeners import register_account_listener
 from cloudstro.channels.slack.connect_reply import link_issuer
 from cloudstro.channels.slack.conversation import FEEDBACK_ACTION, Conversations, SlackTurn
 from cloudstro.config import Settings, utc_now
+from cloudstro.ingest.oauth.browser import signin_configured
 from cloudstro.slackkit.client import SlackNotConfigured, web_client
 from cloudstro.store import Store
 
@@ -66,6 +67,10 @@ def build_slack_app(store: Store, assistant: Any, settings: Settings, *,
     # Links and stored changes keep the agent's clock (a fixed one in tests and benchmarks).
     clock = getattr(assistant, "clock", utc_now)
     links = link_issuer(store, settings, clock)
+    if not signin_configured(settings):
+        log.warning("Sign in with Slack is off (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not "
+                    "set): a connection link made in Slack can be finished by whoever opens it "
+                    "(see docs/slack.md)")
     conversations = Conversations(store, assistant, issue_link=links)
     register_listeners(app, conversations)
     register_account_listeners(app, store, conversations.identity, links, clock)

@@ -73,7 +73,8 @@ class Data(Construct):
         self.secret = secretsmanager.Secret(
             self, "AppSecret", secret_name=f"cloudstro/{stage}/app",
             description="CloudStro's credentials as JSON: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, "
-                        "CLOUDSTRO_AUTH_SECRET and the platforms' client secrets",
+                        "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, CLOUDSTRO_AUTH_SECRET and "
+                        "the platforms' client ids and secrets",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=json.dumps({}), generate_string_key=GENERATED_SECRET_KEY,
                 exclude_punctuation=True, password_length=48),

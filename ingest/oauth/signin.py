@@ -77,8 +77,8 @@ class SignInStart:
 def start_signin(store: Store, settings: Settings, connection_state: str, cookie: str | None,
                  now: datetime) -> SignInStart:
     """Send the browser that opened a Slack link to sign in to Slack (see the module doc)."""
-    client_id = _client_id(settings)
     pending = _pending(store, connection_state, now)
+    client_id = _client_id(settings)
     browser_key = usable_browser_key(cookie) or new_browser_key()
     signin_state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
     store.slack_signins.put(signin_state, SlackSignIn(
