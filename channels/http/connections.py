@@ -86,7 +86,9 @@ async def start_connection(platform: str, request: Request, user_id: UserId,
     """A link to the platform's page where you allow CloudStro to read your account.
 
     Open it in a browser within ten minutes; the platform sends you back to CloudStro, which
-    stores the account and starts its first sync.
+    stores the account and starts its first sync. When your profile is linked to a Slack user
+    (and the server has Sign in with Slack), the link first asks that browser to sign in to
+    Slack as you.
     """
     services = services_of(request)
     try:

@@ -58,16 +58,19 @@ def begin_connection(store: Store, settings: Settings, user_id: str, platform: s
                      now: datetime, requester: SlackRequester | None = None) -> str:
     """The URL where `user_id` approves CloudStro on `platform` (valid for ten minutes).
 
-    With `requester` (the link is asked for in Slack) and Sign in with Slack configured, the
-    URL is CloudStro's sign-in page, and only a browser signed in as that Slack user can
-    finish the connection. Raises UnknownPlatform for a name CloudStro cannot connect and
-    NotConfigured when the server has no client id (or a required secret) for it; the message
-    names the setting.
+    With Sign in with Slack configured, the URL is CloudStro's sign-in page whenever a Slack
+    user can vouch for the link: `requester` (the link is asked for in Slack), or else the
+    Slack user the profile is linked to (a link asked for over the HTTP API or the CLI). Only a
+    browser signed in as that Slack user can then finish the connection. A profile with no
+    Slack link gets the platform's page itself. Raises UnknownPlatform for a name CloudStro
+    cannot connect and NotConfigured when the server has no client id (or a required secret)
+    for it; the message names the setting.
     """
     app = oauth_app(settings, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if app.facts.pkce else None
-    vouched_by = requester if requester is not None and signin_configured(settings) else None
+    vouched_by = (requester or _linked_slack_user(store, user_id)
+                  if signin_configured(settings) else None)
     pending_connections(store).put(state, PendingConnection(
         userId=user_id, platform=app.platform, redirectUri=app.redirect_uri,
         codeVerifier=SecretStr(verifier) if verifier else None,
@@ -77,6 +80,13 @@ def begin_connection(store: Store, settings: Settings, user_id: str, platform: s
     if vouched_by is not None:
         return signin_link(settings, state)
     return app.authorize_url_for(state, verifier)
+
+
+def _linked_slack_user(store: Store, user_id: str) -> SlackRequester | None:
+    profile = store.users.get(user_id)
+    if profile is None or not profile.slackUserId:
+        return None
+    return SlackRequester(profile.slackUserId, profile.slackTeamId)
 
 
 def refused_state(problem: StateProblem, shown: str) -> StateInvalid:

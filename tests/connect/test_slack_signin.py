@@ -235,7 +235,30 @@ def test_two_links_opened_side_by_side_in_one_browser_both_connect(
         [f"tiktok#{ACCOUNT_IDS['tiktok']}", f"twitter#{ACCOUNT_IDS['twitter']}"])
 
 
-def test_links_from_the_http_api_still_go_straight_to_the_platform(
+def test_an_http_api_link_needs_the_slack_signin_of_the_profiles_slack_user(
+        world: tuple[ConnectStack, SlackSignIn]) -> None:
+    stack, signin = world
+    user_id = stack.new_user()
+    stack.store.users.link_slack(user_id, ANA.user_id, ANA.team_id)
+    with stack.client() as client:
+        link = stack.start(client, user_id, "instagram")
+    assert link.startswith(f"{stack.url}/connect/")
+
+    signin.signed_in_as = ("U0EVE", "T0ACME")
+    with stack.client() as someone_else:
+        refused = to_platform(someone_else, link)
+    signin.signed_in_as = (ANA.user_id, "T0ACME")
+    with stack.client() as client:
+        link = stack.start(client, user_id, "instagram")
+        onward = to_platform(client, link)
+        page = client.get(stack.approve(client, onward.headers["location"]))
+
+    assert refused.status_code == 403
+    assert page.status_code == 200, page.text
+    assert connected(stack, user_id) == [f"instagram#{ACCOUNT_IDS['instagram']}"]
+
+
+def test_an_http_api_link_for_a_profile_without_slack_goes_straight_to_the_platform(
         world: tuple[ConnectStack, SlackSignIn]) -> None:
     stack, signin = world
     user_id = stack.new_user()
@@ -246,7 +269,6 @@ def test_links_from_the_http_api_still_go_straight_to_the_platform(
     assert authorize_url.startswith(stack.settings.instagram_authorize_url)
     assert page.status_code == 200 and signin.authorize_queries == []
     assert connected(stack, user_id) == [f"instagram#{ACCOUNT_IDS['instagram']}"]
-
 
 
 def test_slack_not_answering_the_signin_is_a_502_page_and_connects_nothing(

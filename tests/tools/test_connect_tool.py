@@ -83,7 +83,8 @@ def test_the_offline_answer_gives_the_link(store: Store) -> None:
     assert "works once, for 10 minutes" in reply.reply
 
 
-def test_only_a_turn_from_slack_gets_a_link_that_needs_slack_signin(store: Store) -> None:
+def test_a_turn_from_slack_gets_a_link_that_needs_its_slack_users_signin(store: Store
+                                                                          ) -> None:
     settings = store.settings.model_copy(update={"slack_client_id": "slack-app",
                                                  "slack_client_secret": SecretStr("s")})
     signin_store = Store(store.dynamo, settings)
@@ -96,6 +97,8 @@ def test_only_a_turn_from_slack_gets_a_link_that_needs_slack_signin(store: Store
             "authorizeUrl"]
 
     from_slack, from_http = link(SlackRequester("U0ANA", "T0ACME")), link(None)
+    profile = store.users.get(USER)
+    assert profile is not None and profile.slackUserId is None  # nobody to vouch over HTTP
 
     assert from_slack.startswith(f"{settings.public_url.rstrip('/')}/connect/")
     pending = pending_connections(store).take(from_slack.rsplit("/", 1)[1], NOW)
