@@ -2,13 +2,14 @@
 
 `begin_connection` makes a random `state` and (for X and TikTok) a PKCE verifier, stores them
 with the user's id as a pending connection for ten minutes, and returns the platform's
-authorize URL; for a link asked for in Slack (with Sign in with Slack configured) it returns
-CloudStro's own sign-in page instead (`signin.py`), and the pending connection names the Slack
-user. `finish_connection` is what the callback runs: it takes the pending connection (once: a
-replay finds nothing), refuses a Slack link in any browser but the one that signed in for it,
-exchanges the code with the verifier, reads who the account is, stores it with encrypted
-tokens, and starts its first sync in the background. Anything wrong with the callback raises a
-`ConnectError` before a single account is written.
+authorize URL; when a Slack user can vouch for the link (it was asked for in Slack, or the
+profile is linked to Slack) and Sign in with Slack is configured, it returns CloudStro's own
+sign-in page instead (`signin.py`), and the pending connection names that Slack user.
+`finish_connection` is what the callback runs: it takes the pending connection (once: a replay
+finds nothing), refuses a link a Slack user vouched for in any browser but the one that signed
+in for it, exchanges the code with the verifier, reads who the account is, stores it with
+encrypted tokens, and starts its first sync in the background. Anything wrong with the
+callback raises a `ConnectError` before a single account is written.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def finish_signin(store: Store, settings: Settings, *, state: str | None, code: 
         raise WrongPerson(f"This {display_name(pending.platform)} link was made in Slack for "
                           "someone else, so it cannot connect your account. Nothing was "
                           "connected. Ask CloudStro in Slack for your own link.")
-    key_hash = browser_key_hash(usable_browser_key(cookie) or "")
+    key_hash = signin.browserKeyHash  # this browser's, as checked above
     if not store.pending_connections.bind_browser(connection_state, key_hash, now):
         again = _pending(store, connection_state, now)
         if again.browserKeyHash != key_hash:
