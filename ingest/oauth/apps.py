@@ -1,10 +1,13 @@
 """Each platform's OAuth app as CloudStro uses it: where users approve, which scopes, PKCE or not.
 
 The facts differ in small ways that matter: X separates scopes with spaces and TikTok and Meta
-with commas; TikTok calls the client id `client_key`; X and TikTok take PKCE (S256), Meta's
-login dialogs do not; X's client secret is optional (a public client sends only its id). The
-table below holds those differences once, and `oauth_app` joins them with the settings, so
-starting a connection and exchanging its code read the same client id and redirect URI.
+with commas; TikTok calls the client id `client_key`; X's client secret is optional (a public
+client sends only its id). X takes PKCE (S256); Meta's login dialogs and TikTok's Login Kit for
+Web (a server with a client secret) do not. TikTok's PKCE belongs to its desktop and mobile
+kits, with a hex challenge rather than RFC 7636's base64url, so sending one from a web server
+invites "code verifier or code challenge is invalid". The table below holds those differences
+once, and `oauth_app` joins them with the settings, so starting a connection and exchanging
+its code read the same client id and redirect URI.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ FACTS: dict[str, OAuthFacts] = {
                            pkce=False),
     # The profile and the public video list with its counts.
     "tiktok": OAuthFacts("tiktok_authorize_url", "tiktok_client_id", "tiktok_client_secret",
-                         ("user.info.basic", "video.list"), ",", pkce=True,
+                         ("user.info.basic", "video.list"), ",", pkce=False,
                          client_id_param="client_key"),
 }
 assert set(FACTS) == set(API_PLATFORMS), "every API platform needs its OAuth facts"

@@ -8,7 +8,8 @@ A connection yields one account on X, Instagram and TikTok, and one per Page on 
 - Facebook: the code for a user token, swapped (`fb_exchange_token`) for a long-lived one so
   the page tokens made from it do not expire, then `/me/accounts`: one account per Page, each
   with its own page token (the user token itself is not kept);
-- TikTok: the code and verifier at `/v2/oauth/token/`, then `/v2/user/info/`.
+- TikTok: the code and client secret at `/v2/oauth/token/` (Login Kit for Web: no PKCE), then
+  `/v2/user/info/`.
 
 The code is single-use and short-lived (X: 30 s), so nothing here retries: a failure is shown
 to the person, who starts again. Error messages name the platform, the path and the platform's
@@ -201,11 +202,10 @@ def _facebook(app: OAuthApp, settings: Settings, calls: PlatformCalls, code: str
 
 
 def _tiktok(app: OAuthApp, settings: Settings, calls: PlatformCalls, code: str,
-            verifier: str | None) -> list[GrantedAccount]:
+            _verifier: str | None) -> list[GrantedAccount]:
     base = settings.tiktok_api_url.rstrip("/")
     form = {"client_key": app.client_id, "client_secret": app.secret(), "code": code,
-            "grant_type": "authorization_code", "redirect_uri": app.redirect_uri,
-            "code_verifier": verifier or ""}
+            "grant_type": "authorization_code", "redirect_uri": app.redirect_uri}
     access, refresh, expires = calls.grant(calls.call("POST", f"{base}/v2/oauth/token/",
                                                       data=form))
     me = calls.call("GET", f"{base}/v2/user/info/", params={"fields": "open_id,display_name"},

@@ -71,6 +71,7 @@ class Authorizer:
     codes: dict[str, IssuedCode] = field(default_factory=dict)
     authorize_queries: list[dict[str, str]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # why token requests were refused
+    token_forms: list[dict[str, str]] = field(default_factory=list)  # code exchanges received
     issued_tokens: list[str] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
     numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -262,6 +263,7 @@ def add_tiktok(app: FastAPI, auth: Authorizer) -> None:
         form = await _form(request)
         if form.get("grant_type") != "authorization_code":
             return await refresh(request)
+        auth.token_forms.append(form)
         if form.get("client_secret") != CLIENTS["tiktok"][1] or auth.redeem(
                 form, form.get("client_key", "")):
             return JSONResponse({"error": "invalid_grant", "error_description":

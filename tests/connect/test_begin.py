@@ -90,12 +90,15 @@ def test_meta_platforms_use_comma_scopes_and_no_pkce(moto_store: Store) -> None:
     assert query_of(facebook)["redirect_uri"].endswith("/oauth/facebook/callback")
 
 
-def test_tiktok_sends_its_client_key_and_a_challenge(moto_store: Store) -> None:
+def test_tiktok_sends_its_client_key_and_no_challenge(moto_store: Store) -> None:
+    """Login Kit for Web: client key, scope, redirect URI, state; PKCE is the desktop kit's."""
     query = query_of(begin_connection(moto_store, configured(moto_store), "u1", "tiktok", NOW))
     assert query["client_key"] == "tt-key"
     assert "client_id" not in query
     assert query["scope"] == "user.info.basic,video.list"
-    assert query["code_challenge_method"] == "S256"
+    assert "code_challenge" not in query and "code_challenge_method" not in query
+    pending = pending_connections(moto_store).take(query["state"], NOW)
+    assert isinstance(pending, PendingConnection) and pending.codeVerifier is None
 
 
 def test_missing_client_id_names_the_setting(moto_store: Store) -> None:

@@ -2,7 +2,7 @@
 
 Every test drives the browser's round trip over loopback HTTP: `POST /v1/connections/{p}` with
 a bearer token, the local provider's authorize page (which redirects with a code), and the
-server's callback, which exchanges the code (with the PKCE verifier on X and TikTok) at the
+server's callback, which exchanges the code (with the PKCE verifier on X) at the
 provider's token endpoint. Whatever goes wrong with the callback answers a 400 page and
 stores nothing.
 """
@@ -263,7 +263,7 @@ def test_facebook_stores_one_account_per_page_with_its_page_token(stack: Connect
     synced(stack, user_id, "facebook", FACEBOOK_PAGES[0][0])
 
 
-def test_tiktok_connection_with_pkce(stack: ConnectStack) -> None:
+def test_tiktok_connection_with_the_client_secret_and_no_pkce(stack: ConnectStack) -> None:
     tiktok = stack.state("tiktok")
     seed_posts(tiktok, 4, first_id=7_000_000)
     user_id = stack.new_user()
@@ -272,8 +272,10 @@ def test_tiktok_connection_with_pkce(stack: ConnectStack) -> None:
 
     assert page.status_code == 200, page.text
     asked = stack.authorizer("tiktok").authorize_queries[0]
-    assert asked["client_key"] == "tt-client-key" and asked["code_challenge_method"] == "S256"
+    assert asked["client_key"] == "tt-client-key" and "code_challenge" not in asked
     assert stack.authorizer("tiktok").refused == []
+    (exchange,) = stack.authorizer("tiktok").token_forms
+    assert "code_verifier" not in exchange and exchange["client_secret"] == "tt-client-secret"
     assert synced(stack, user_id, "tiktok", tiktok.account_id).postCount == 4
 
 
