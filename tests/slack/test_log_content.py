@@ -12,9 +12,11 @@ import logging
 import time
 
 import pytest
+from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from cloudstro.channels.slack.bolt_app import build_slack_app
+from cloudstro.config import Settings
 from tests.support.slack import World, dm, new_channel, real_assistant
 
 pytestmark = pytest.mark.integration
@@ -35,3 +37,19 @@ def test_a_failed_signature_check_logs_no_message_text(
     refused = [r for r in caplog.records if r.name == "slack_bolt.RequestVerification"]
     assert refused, "bolt still reports the refusal (logger and level)"
     assert SECRET_WORDS not in caplog.text
+
+
+def test_the_app_warns_at_start_while_sign_in_with_slack_is_off(
+        slack_world: World, caplog: pytest.LogCaptureFixture) -> None:
+    def warnings_at_start(settings: Settings) -> list[str]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="cloudstro.slack"):
+            build_slack_app(slack_world.store, real_assistant(slack_world), settings)
+        return [r.getMessage() for r in caplog.records if "Sign in with Slack" in r.getMessage()]
+
+    signin = slack_world.settings.model_copy(update={
+        "slack_client_id": "slack-app", "slack_client_secret": SecretStr("slack-app-secret")})
+
+    (warning,) = warnings_at_start(slack_world.settings)
+    assert "can be finished by whoever opens it" in warning
+    assert warnings_at_start(signin) == []
