@@ -216,6 +216,9 @@ def connect_link(result: Result) -> str:
     text = (f"{verb} {name} here: [{verb} {name}]({result['authorizeUrl']}). The link works "
             f"once, for {result['expiresInMinutes']} minutes, and only for you; the first "
             "numbers arrive a few minutes after you approve CloudStro.")
+    if result.get("signInWithSlackFirst"):
+        text += (f" It asks you to sign in with Slack first, then takes you to {name}: that is "
+                 "what keeps anyone else from using it.")
     already = [handle for handle in result.get("alreadyConnected") or [] if handle]
     if already and verb == "Connect":
         text += f"\nAlready connected on {name}: {', '.join(already)}."

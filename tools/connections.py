@@ -16,6 +16,7 @@ from typing import Any
 from langchain.tools import ToolRuntime, tool
 
 from cloudstro.ingest.oauth import STATE_TTL, NotConfigured, UnknownPlatform, begin_connection
+from cloudstro.ingest.oauth.browser import is_signin_link
 from cloudstro.store.platforms import display_name, platform_info
 from cloudstro.tools.common import ToolInputError, caller, guarded, now_of
 from cloudstro.tools.context import UserContext
@@ -29,7 +30,9 @@ def connect_account(platform: str, runtime: ToolRuntime[UserContext]) -> dict[st
     Use it when the user asks to connect, add, link or reconnect an account, and offer it when
     they ask about a platform they have not connected. `platform`: twitter (or x), instagram,
     facebook or tiktok. Give the user `authorizeUrl` as a link: it works once, for
-    `expiresInMinutes`, and only for them. RedNote has no API and is imported instead.
+    `expiresInMinutes`, and only for them. When `signInWithSlackFirst` is true, tell them the
+    link asks them to sign in with Slack before the platform's page (that is what keeps anyone
+    else from using it). RedNote has no API and is imported instead.
     """
     context = caller(runtime)
     try:
@@ -46,6 +49,7 @@ def connect_account(platform: str, runtime: ToolRuntime[UserContext]) -> dict[st
         "platform": name,
         "platformName": display_name(name),
         "authorizeUrl": url,
+        "signInWithSlackFirst": is_signin_link(context.store.settings, url),
         "expiresInMinutes": int(STATE_TTL.total_seconds() // 60),
         "alreadyConnected": [a.accountHandle or a.accountName for a in existing],
         "needsReconnecting": [a.accountHandle or a.accountName for a in existing

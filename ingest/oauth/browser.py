@@ -41,6 +41,11 @@ def signin_link(settings: Settings, connection_state: str) -> str:
     return f"{settings.public_url.rstrip('/')}/connect/{connection_state}"
 
 
+def is_signin_link(settings: Settings, url: str) -> bool:
+    """Whether a link from `begin_connection` opens the Slack sign-in before the platform."""
+    return url.startswith(signin_link(settings, ""))
+
+
 def signin_redirect_uri(settings: Settings) -> str:
     """Where Slack sends the browser back after sign-in (register it in the Slack app)."""
     return f"{settings.public_url.rstrip('/')}{SIGNIN_CALLBACK_PATH}"

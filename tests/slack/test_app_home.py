@@ -354,6 +354,7 @@ def test_connect_my_instagram_answers_with_the_link_and_a_connect_button(
     answer = streamed_answer(world, url, slack_user, "connect my instagram")
 
     assert "Connect Instagram" in answer["text"]
+    assert "sign in with Slack first, then takes you to Instagram" in answer["text"]
     links = link_buttons({"blocks": answer["blocks"]})
     assert list(links) == ["Connect Instagram"]
     pending = pending_for(world, links["Connect Instagram"]["url"], slack_user)

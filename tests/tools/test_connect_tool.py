@@ -91,12 +91,14 @@ def test_a_turn_from_slack_gets_a_link_that_needs_its_slack_users_signin(store: 
     assert isinstance(connect_account, StructuredTool) and connect_account.func is not None
     tool = connect_account.func
 
-    def link(slack: SlackRequester | None) -> str:
+    def link(slack: SlackRequester | None) -> tuple[str, bool]:
         context = UserContext(user_id=USER, store=signin_store, now=NOW, slack=slack)
-        return tool(platform="instagram", runtime=SimpleNamespace(context=context))[
-            "authorizeUrl"]
+        result = tool(platform="instagram", runtime=SimpleNamespace(context=context))
+        return result["authorizeUrl"], result["signInWithSlackFirst"]
 
-    from_slack, from_http = link(SlackRequester("U0ANA", "T0ACME")), link(None)
+    (from_slack, slack_signs_in), (from_http, http_signs_in) = (
+        link(SlackRequester("U0ANA", "T0ACME")), link(None))
+    assert (slack_signs_in, http_signs_in) == (True, False)
     profile = store.users.get(USER)
     assert profile is not None and profile.slackUserId is None  # nobody to vouch over HTTP
 
