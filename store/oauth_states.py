@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -64,6 +64,9 @@ class SlackSignIn(BaseModel):
     expiresAt: int
 
 
+Record = TypeVar("Record", bound=BaseModel)
+
+
 class StateProblem(StrEnum):
     """Why a state cannot be used, in the words a person is shown."""
 
@@ -90,16 +93,12 @@ class PendingConnections:
 
     def take(self, state: str, now: datetime) -> PendingConnection | StateProblem:
         """The pending connection, removed so no one can use the state again; or why not."""
-        found = self._states.take(self._key(state), now)
-        return found if isinstance(found, StateProblem) else PendingConnection.model_validate(
-            found)
+        return _parsed(PendingConnection, self._states.take(self._key(state), now))
 
     def peek(self, state: str, now: datetime) -> PendingConnection | StateProblem:
         """The pending connection, left in place (the Slack sign-in reads it before the
         platform's callback takes it); or why it cannot be used."""
-        found = self._states.read(self._key(state), now)
-        return found if isinstance(found, StateProblem) else PendingConnection.model_validate(
-            found)
+        return _parsed(PendingConnection, self._states.read(self._key(state), now))
 
     def bind_browser(self, state: str, browser_key_hash: str, now: datetime) -> bool:
         """Name the one browser that may finish this connection; False when it is gone,
@@ -135,8 +134,7 @@ class SlackSignIns:
                           "connectionState": signin.connectionState.get_secret_value()})
 
     def take(self, state: str, now: datetime) -> SlackSignIn | StateProblem:
-        found = self._states.take(self._key(state), now)
-        return found if isinstance(found, StateProblem) else SlackSignIn.model_validate(found)
+        return _parsed(SlackSignIn, self._states.take(self._key(state), now))
 
     @staticmethod
     def _key(state: str) -> dict[str, str]:
@@ -187,6 +185,10 @@ class _OnceItems:
                                        ProjectionExpression="PK").get("Item")
         # Still there after a failed take: only expiry keeps an existing state from being used.
         return StateProblem.EXPIRED if item else StateProblem.UNKNOWN
+
+
+def _parsed(model: type[Record], found: dict[str, Any] | StateProblem) -> Record | StateProblem:
+    return found if isinstance(found, StateProblem) else model.model_validate(found)
 
 
 def _lost_condition(exc: ClientError) -> bool:

@@ -17,8 +17,9 @@ platform. The platform's callback then reads the same cookie (see `ingest/oauth/
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Cookie, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -125,6 +126,7 @@ async def remove_connection(platform_account_id: str, request: Request, user_id:
 
 
 callback_router = APIRouter(tags=["connections"])
+Done = TypeVar("Done")
 # Every answer of the callback is a page a person reads.
 CALLBACK_PAGES = {400: "The link is unknown, expired or used, or the platform said no; "
                        "nothing was stored.",
@@ -144,15 +146,11 @@ async def oauth_callback(platform: str, request: Request, clock: RequestClock,
                          ) -> HTMLResponse:
     """Where the platform sends the browser back; stores the account (no bearer token)."""
     services = services_of(request)
-    try:
-        connection = await run_blocking(lambda: finish_connection(
-            services.store, services.settings, platform, state=state, code=code, error=error,
-            now=clock(), first_sync=partial(start_first_sync, clock=clock),
-            browser_key=browser_key))
-    except ConnectError as exc:
-        return page(exc.status, exc.title, str(exc))
-    except StoreError:
-        return _store_trouble_page()
+    connection = await _or_a_page(lambda: finish_connection(
+        services.store, services.settings, platform, state=state, code=code, error=error,
+        now=clock(), first_sync=partial(start_first_sync, clock=clock), browser_key=browser_key))
+    if isinstance(connection, HTMLResponse):
+        return connection
     return page(200, f"{shown_name(connection.platform)} connected",
                 f"Connected {connection.names}. You can go back to Slack. Your first numbers "
                 "arrive in a few minutes.")
@@ -170,14 +168,11 @@ async def slack_signin_callback(request: Request, clock: RequestClock, code: str
     """Where Slack sends the browser back after sign-in: on to the platform, or a page that
     says why not."""
     services = services_of(request)
-    try:
-        authorize_url = await run_blocking(lambda: finish_signin(
-            services.store, services.settings, state=state, code=code, error=error,
-            cookie=browser_key, now=clock()))
-    except ConnectError as exc:
-        return page(exc.status, exc.title, str(exc))
-    except StoreError:
-        return _store_trouble_page()
+    authorize_url = await _or_a_page(lambda: finish_signin(
+        services.store, services.settings, state=state, code=code, error=error,
+        cookie=browser_key, now=clock()))
+    if isinstance(authorize_url, HTMLResponse):
+        return authorize_url
     return RedirectResponse(authorize_url, 302, headers=PRIVATE_HEADERS)
 
 
@@ -191,13 +186,10 @@ async def connect_from_slack(state: str, request: Request, clock: RequestClock,
                              ) -> Response:
     """A connection link made in Slack: sign in to Slack first, in this browser."""
     services = services_of(request)
-    try:
-        start = await run_blocking(lambda: start_signin(
-            services.store, services.settings, state, browser_key, clock()))
-    except ConnectError as exc:
-        return page(exc.status, exc.title, str(exc))
-    except StoreError:
-        return _store_trouble_page()
+    start = await _or_a_page(lambda: start_signin(
+        services.store, services.settings, state, browser_key, clock()))
+    if isinstance(start, HTMLResponse):
+        return start
     answer = RedirectResponse(start.slack_url, 302, headers=PRIVATE_HEADERS)
     answer.set_cookie(SIGNIN_COOKIE, start.browser_key, max_age=int(STATE_TTL.total_seconds()),
                       path="/", httponly=True, samesite="lax",
@@ -205,10 +197,18 @@ async def connect_from_slack(state: str, request: Request, clock: RequestClock,
     return answer
 
 
-def _store_trouble_page() -> HTMLResponse:
-    return page(503, "Try again in a moment",
-                "CloudStro could not save the connection just now; nothing was stored. "
-                "Start again in a minute.")
+async def _or_a_page(step: Callable[[], Done]) -> Done | HTMLResponse:
+    """Run one step of connecting off the event loop; what went wrong becomes the page that
+    says so (a person reads every answer here, so nothing is ever a JSON error or a 500)."""
+    try:
+        done: Done = await run_blocking(step)
+    except ConnectError as exc:
+        return page(exc.status, exc.title, str(exc))
+    except StoreError:
+        return page(503, "Try again in a moment",
+                    "CloudStro could not save the connection just now; nothing was stored. "
+                    "Start again in a minute.")
+    return done
 
 
 def page(status: int, title: str, message: str) -> HTMLResponse:
