@@ -54,7 +54,11 @@ class PendingConnection(BaseModel):
 
 class SlackSignIn(BaseModel):
     """A Slack sign-in under way: the connection it vouches for, the browser that started it,
-    and the OpenID nonce the identity token must carry back."""
+    and the OpenID nonce the identity token must carry back.
+
+    `connectionState` is kept as it is, since the platform's authorize URL must carry it; it
+    completes nothing on its own, because such a connection finishes only in the browser whose
+    key digest the sign-in binds to it."""
 
     model_config = ConfigDict(extra="ignore")
 
