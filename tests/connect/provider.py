@@ -85,15 +85,13 @@ class Authorizer:
         self.authorize_queries.append(query)
         back = query["redirect_uri"]
         if self.decline:
-            denied = urlencode({"error": "access_denied", "state": query["state"]})
-            return RedirectResponse(f"{back}?{denied}", 302)
+            return redirect_back(query, error="access_denied")
         code = f"{self.platform}-code-{next(self.numbers)}"
         challenge = query.get("code_challenge")
         if challenge is not None and query.get("code_challenge_method") != "S256":
             return JSONResponse({"error": "invalid_request"}, 400)
         self.codes[code] = IssuedCode(query[client_param], back, challenge)
-        return RedirectResponse(f"{back}?{urlencode({'code': code, 'state': query['state']})}",
-                                302)
+        return redirect_back(query, code=code)
 
     def redeem(self, form: dict[str, str], client_id: str) -> str | None:
         """Spend a code; the reason it is refused, or None when it is good."""
@@ -117,6 +115,13 @@ class Authorizer:
         self.issued_tokens.append(value)
         (self.state.refresh_tokens if refresh else self.state.access_tokens).add(value)
         return value
+
+
+def redirect_back(query: dict[str, str], **answer: str) -> RedirectResponse:
+    """The authorization server's answer: the browser back to `redirect_uri` with `answer`
+    (a code, or an error) and the request's state."""
+    return RedirectResponse(
+        f"{query['redirect_uri']}?{urlencode({**answer, 'state': query['state']})}", 302)
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

@@ -18,11 +18,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
+from tests.connect.provider import redirect_back
 from tests.support.connect import MovableClock
 from tests.support.servers import LiveServer, start_server
 from tests.support.standins import _form
@@ -68,18 +68,15 @@ class SlackSignIn:
     def authorize(self, request: Request) -> Response:
         query = dict(request.query_params)
         self.authorize_queries.append(query)
-        back = query["redirect_uri"]
         if self.decline:
-            denied = urlencode({"error": "access_denied", "state": query["state"]})
-            return RedirectResponse(f"{back}?{denied}", 302)
+            return redirect_back(query, error="access_denied")
         if query.get("client_id") != CLIENT_ID or "openid" not in query.get("scope", "").split():
             return JSONResponse({"error": "invalid_request"}, 400)
         code = f"slack-signin-code-{next(self.numbers)}"
         user, team = self.signed_in_as
-        self.codes[code] = {"redirect_uri": back, "nonce": query.get("nonce", ""),
-                            "user": user, "team": team}
-        return RedirectResponse(f"{back}?{urlencode({'code': code, 'state': query['state']})}",
-                                302)
+        self.codes[code] = {"redirect_uri": query["redirect_uri"],
+                            "nonce": query.get("nonce", ""), "user": user, "team": team}
+        return redirect_back(query, code=code)
 
     async def token(self, request: Request) -> Response:
         form = await _form(request)

@@ -196,14 +196,19 @@ def test_an_identity_token_that_does_not_check_out_connects_nothing(
     assert connected(stack, user_id) == []
 
 
-def test_declining_to_sign_in_connects_nothing(world: tuple[ConnectStack, SlackSignIn]) -> None:
+@pytest.mark.parametrize(("setting", "status", "said"), [
+    ("decline", 400, "You did not sign in to Slack"),
+    ("unavailable", 502, "Slack did not answer the sign-in")],
+    ids=["declined", "Slack not answering"])
+def test_a_sign_in_that_does_not_happen_connects_nothing(
+        world: tuple[ConnectStack, SlackSignIn], setting: str, status: int, said: str) -> None:
     stack, signin = world
     user_id = stack.new_user()
-    signin.decline = True
+    setattr(signin, setting, True)
     with stack.client() as browser:
         page = to_platform(browser, slack_link(stack, user_id))
 
-    assert page.status_code == 400 and "You did not sign in to Slack" in page.text
+    assert page.status_code == status and said in page.text
     assert connected(stack, user_id) == []
 
 
@@ -269,18 +274,6 @@ def test_an_http_api_link_for_a_profile_without_slack_goes_straight_to_the_platf
     assert authorize_url.startswith(stack.settings.instagram_authorize_url)
     assert page.status_code == 200 and signin.authorize_queries == []
     assert connected(stack, user_id) == [f"instagram#{ACCOUNT_IDS['instagram']}"]
-
-
-def test_slack_not_answering_the_signin_is_a_502_page_and_connects_nothing(
-        world: tuple[ConnectStack, SlackSignIn]) -> None:
-    stack, signin = world
-    user_id = stack.new_user()
-    signin.unavailable = True
-    with stack.client() as browser:
-        page = to_platform(browser, slack_link(stack, user_id))
-
-    assert page.status_code == 502 and "Slack did not answer the sign-in" in page.text
-    assert connected(stack, user_id) == []
 
 
 def test_no_code_token_key_or_state_in_any_page_or_log_record(
