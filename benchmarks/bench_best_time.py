@@ -35,6 +35,7 @@ which is the scale the "95% where the oracle finds it" goal is read on.
 
     .venv/bin/python benchmarks/bench_best_time.py [--users 1200] [--seed 11] [--no-ablations]
     .venv/bin/python benchmarks/bench_best_time.py --knowledge  # each piece of the noise model
+    .venv/bin/python benchmarks/bench_best_time.py --setting issue  # the issue's own data
 """
 
 from __future__ import annotations
@@ -75,17 +76,44 @@ PLATFORMS = ("twitter", "instagram", "tiktok", "facebook", "rednote")
 FORMATS = ("text", "image", "video")
 FORMAT_REACH = {"text": 0.8, "image": 1.0, "video": 1.5}
 FORMAT_RATE = {"text": 0.85, "image": 1.1, "video": 0.9}
-VIRAL_P, VIRAL_LOW, VIRAL_HIGH = 0.02, 3.0, 6.0
-VIEWS_MISSING_P = 1 / 6
+VIRAL_LOW, VIRAL_HIGH = 3.0, 6.0
 SIZE_BANDS = ((40, 59), (60, 89), (90, 10_000))
-LIFT_GRID = (1.3, 1.4, 1.5, 1.6, 1.7, 1.8)
-SHOULDER_GRID = (0.0, 0.25, 0.5)
 CONFIDENT = 0.8
-WEEKDAY_SD, BACKGROUND_SD = 0.08, 0.05
 REACH_LOG_VARIANCE = float(np.var(np.log(np.linspace(0.7, 1.3, 1001))))
 VIRAL_CANDIDATE_Z, MAX_VIRAL_CANDIDATES = 1.5, 6
 BEST_HOURS = range(7, 23)  # where the generator hides the best hour (posts also fall at 23)
 CEILING = "oracle: knows the noise model"
+SHOULDERS = (0.0, 0.25, 0.5)  # what a method that is not told the shoulder allows for
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How hard the data is: what the generator draws, and so what its oracles know."""
+
+    lifts: tuple[float, ...]  # the best hour's lift, uniform on these (the oracles' grid)
+    shoulders: tuple[float, ...]  # the share of the lift an hour either side gets
+    sigmas: tuple[float, float]  # the user's lognormal rate noise, uniform in this range
+    viral_p: float  # the chance a post goes viral (3x to 6x)
+    views_missing_p: float  # the chance an account reports no views
+    weekday_sd: float  # the spread of weekday levels
+    background_sd: float  # the spread of the other hours' levels
+    accounts: tuple[int, int]  # accounts per user
+    posts: tuple[int, int]  # posts per user
+    zones: tuple[str, ...]
+
+
+SETTINGS = {
+    # The benchmark's own: every difficulty the issue lists, and more that real data has.
+    "hard": Setting(lifts=(1.3, 1.4, 1.5, 1.6, 1.7, 1.8), shoulders=SHOULDERS,
+                    sigmas=(0.4, 0.6), viral_p=0.02, views_missing_p=1 / 6, weekday_sd=0.08,
+                    background_sd=0.05, accounts=(2, 4), posts=(40, 130), zones=ZONES),
+    # The data the best-time issue was measured on: one 1.6x hour and nothing else that
+    # varies by slot but the weekday, sigma 0.5, no viral posts, views on every account, two
+    # accounts, 40 to 120 posts, seven timezones.
+    "issue": Setting(lifts=(1.6,), shoulders=(0.0,), sigmas=(0.5, 0.5), viral_p=0.0,
+                     views_missing_p=0.0, weekday_sd=0.08, background_sd=0.0, accounts=(2, 2),
+                     posts=(40, 120), zones=ZONES[:7]),
+}
 
 
 @dataclass
@@ -118,6 +146,7 @@ class HardUser:
     shoulder: float
     sigma: float
     background: list[float]
+    setting: Setting
     posts: list[SocialPost] = field(default_factory=list)
     truth: list[TruePost] = field(default_factory=list)
 
@@ -163,25 +192,27 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def make_user(rng: random.Random, index: int, posts: int) -> HardUser:
-    zone_name = ZONES[index % len(ZONES)]
+def make_user(rng: random.Random, index: int, setting: Setting) -> HardUser:
+    posts = rng.randint(*setting.posts)
+    zone_name = setting.zones[index % len(setting.zones)]
     zone = ZoneInfo(zone_name)
     best = rng.choice(BEST_HOURS)
     user = HardUser(
         user_id=f"hard-{index:04d}", zone=zone_name, best_hour=best,
-        lift=rng.uniform(1.3, 1.8), shoulder=rng.choice(SHOULDER_GRID),
-        sigma=rng.uniform(0.4, 0.6), background=[rng.gauss(0, BACKGROUND_SD) for _ in range(24)])
+        lift=rng.uniform(min(setting.lifts), max(setting.lifts)),
+        shoulder=rng.choice(setting.shoulders), sigma=rng.uniform(*setting.sigmas),
+        background=[rng.gauss(0, setting.background_sd) for _ in range(24)], setting=setting)
     effects = hour_effects(best, user.lift, user.shoulder, user.background)
-    weekday = [rng.gauss(0, WEEKDAY_SD) for _ in range(7)]
+    weekday = [rng.gauss(0, setting.weekday_sd) for _ in range(7)]
     used = sorted({best, *rng.sample([h for h in BEST_HOURS if h != best],
                                      rng.randint(4, 8))})
     accounts = []
-    for number, platform in enumerate(rng.sample(PLATFORMS, rng.randint(2, 4))):
+    for number, platform in enumerate(rng.sample(PLATFORMS, rng.randint(*setting.accounts))):
         accounts.append(Account(
             platform=platform, author=f"{user.user_id}-{number}",
             followers=round(math.exp(rng.uniform(math.log(1_000), math.log(1_000_000)))),
             views_per_follower=rng.uniform(0.2, 2.0), base_rate=rng.uniform(0.02, 0.08),
-            reports_views=rng.random() > VIEWS_MISSING_P,
+            reports_views=rng.random() >= setting.views_missing_p,
             format_weights=(rng.random(), rng.random(), rng.random()),
             hour_weights=_habits(rng, used, best)))
     shares = [rng.uniform(0.3, 1.0) for _ in accounts]
@@ -198,7 +229,7 @@ def make_user(rng: random.Random, index: int, posts: int) -> HardUser:
             weekday[local.weekday()] + user.background[local.hour])
         rate = account.base_rate * FORMAT_RATE[kind] * math.exp(
             weekday[local.weekday()] + effects[local.hour]) * rng.lognormvariate(0, user.sigma)
-        if rng.random() < VIRAL_P:
+        if rng.random() < setting.viral_p:
             rate *= rng.uniform(VIRAL_LOW, VIRAL_HIGH)
         total = _poisson(rng, views * rate)
         comments = round(total * rng.uniform(0.03, 0.1))
@@ -271,19 +302,22 @@ def oracle(user: HardUser) -> list[int]:
     observed = np.log(counts + 0.5) - known
     viral_mean = statistics.fmean(math.log(v) for v in np.linspace(VIRAL_LOW, VIRAL_HIGH, 50))
     viral_var = statistics.pvariance([math.log(v) for v in np.linspace(VIRAL_LOW, VIRAL_HIGH, 50)])
+    setting = user.setting
     posterior: dict[int, float] = {}
     for best in sorted(set(hours.tolist()) & set(BEST_HOURS)):
         distance = np.minimum(np.abs(hours - best), 24 - np.abs(hours - best))
         terms = []
-        for lift in LIFT_GRID:
-            for shoulder in SHOULDER_GRID:
+        for lift in setting.lifts:
+            for shoulder in setting.shoulders:
                 effect = np.where(distance == 0, 1.0, np.where(distance == 1, shoulder, 0.0))
                 mean = effect * math.log(lift)
                 expected = np.exp(known + mean)
                 variance = user.sigma**2 + 1.0 / (expected + 0.5)
                 normal = _log_normal_pdf(observed, mean, variance)
                 viral = _log_normal_pdf(observed, mean + viral_mean, variance + viral_var)
-                mixed = np.logaddexp(normal + math.log(1 - VIRAL_P), viral + math.log(VIRAL_P))
+                mixed = (np.logaddexp(normal + math.log(1 - setting.viral_p),
+                                      viral + math.log(setting.viral_p))
+                         if setting.viral_p else normal)
                 terms.append(float(mixed.sum()))
         posterior[best] = float(np.logaddexp.reduce(terms))
     return top_three(posterior)
@@ -295,7 +329,7 @@ class Knowledge:
     and puts in its place what a method has to do without it."""
 
     where: bool = True  # the best hour lies in BEST_HOURS (else: any hour posted at)
-    lift: bool = True  # the lift is uniform on LIFT_GRID (else: CloudStro's half-normal prior)
+    lift: bool = True  # the setting's lifts and shoulders (else: CloudStro's lift prior)
     sigma: bool = True  # the user's noise level (else: estimated from the residuals)
     formats: bool = True  # the format constants (else: random format levels, sd FORMAT_SD)
     level_sds: bool = True  # the weekday and hour spreads (else: WIDE_LEVEL_SDS, guessed wide)
@@ -359,23 +393,27 @@ def noise_model_oracle(user: HardUser, knows: Knowledge = Knowledge()) -> list[i
     if not knows.viral:
         y = _clipped_within_accounts(y, a)
     noise += user.sigma**2 if knows.sigma else _residual_variance(y, noise, a)
-    weekday_sd, hour_sd = (WEEKDAY_SD, BACKGROUND_SD) if knows.level_sds else WIDE_LEVEL_SDS
+    setting = user.setting
+    weekday_sd, hour_sd = ((setting.weekday_sd, setting.background_sd) if knows.level_sds
+                           else WIDE_LEVEL_SDS)
     shared = weekday_sd**2 * (w @ w.T) + hour_sd**2 * (b @ b.T)
     if not knows.formats:
         shared += FORMAT_SD**2 * (f @ f.T)
     viral_logs = np.log(np.linspace(VIRAL_LOW, VIRAL_HIGH, 50))
     viral_mean, viral_var = float(viral_logs.mean()), float(viral_logs.var())
-    viral_p = VIRAL_P if knows.viral else 0.0
+    viral_p = setting.viral_p if knows.viral else 0.0
 
-    candidates = _viral_candidates(y, noise, a) if knows.viral else []
+    candidates = _viral_candidates(y, noise, a) if viral_p else []
     if knows.lift:
-        lifts, lift_log_prior = [math.log(v) for v in LIFT_GRID], np.zeros(len(LIFT_GRID))
+        lifts = [math.log(v) for v in setting.lifts]
+        lift_log_prior, shoulders = np.zeros(len(lifts)), setting.shoulders
     else:
         lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
+        shoulders = SHOULDERS
     posted = set(hours.tolist())  # only they are named, so only they are hypotheses
     best_hours = [h for h in (BEST_HOURS if knows.where else range(24)) if h in posted]
-    means, keys = _peak_means(hours, best_hours, lifts)
-    column_prior = np.tile(np.repeat(lift_log_prior, len(SHOULDER_GRID)), len(best_hours))
+    means, keys = _peak_means(hours, best_hours, lifts, shoulders)
+    column_prior = np.tile(np.repeat(lift_log_prior, len(shoulders)), len(best_hours))
     by_hour: dict[int, list[float]] = defaultdict(list)
     for size in range(len(candidates) + 1):
         for subset in itertools.combinations(candidates, size):
@@ -419,12 +457,13 @@ def _viral_candidates(y: np.ndarray, noise: np.ndarray, a: np.ndarray) -> list[i
     return order[:MAX_VIRAL_CANDIDATES]
 
 
-def _peak_means(hours: np.ndarray, best_hours: list[int], log_lifts: list[float]
+def _peak_means(hours: np.ndarray, best_hours: list[int], log_lifts: list[float],
+                shoulders: tuple[float, ...]
                 ) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
     """Each hypothesis's mean log effect per post (columns), and its (hour, log lift,
     shoulder); hours outermost, then lifts, then shoulders."""
     keys = [(best, lift, shoulder) for best in best_hours for lift in log_lifts
-            for shoulder in SHOULDER_GRID]
+            for shoulder in shoulders]
     means = np.empty((len(hours), len(keys)))
     for column, (best, lift, shoulder) in enumerate(keys):
         distance = np.minimum(np.abs(hours - best), 24 - np.abs(hours - best))
@@ -557,6 +596,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--setting", choices=sorted(SETTINGS), default="hard",
+                        help="hard: this benchmark's generator; issue: the data the best-time "
+                             "issue was measured on (one 1.6x hour, sigma 0.5, two accounts)")
     parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument("--only", default="", help="run only ablations containing this text")
     parser.add_argument("--knowledge", action="store_true",
@@ -565,8 +607,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    users = [make_user(rng, i, rng.randint(40, 130)) for i in range(args.users)]
-    print(f"generated {len(users)} users, {sum(len(u.posts) for u in users)} posts, "
+    users = [make_user(rng, i, SETTINGS[args.setting]) for i in range(args.users)]
+    print(f"generated {len(users)} {args.setting} users, {sum(len(u.posts) for u in users)} posts, "
           f"{len({u.zone for u in users})} timezones in {time.perf_counter() - started:.1f}s")
     if args.knowledge:
         knowledge_report(users)
