@@ -69,7 +69,6 @@ from cloudstro.analytics.hour_model import (
     hour_posterior,
     log_mean_exp,
     peak_evidence,
-    peak_likelihoods,
     remove_group_effect,
     set_account_variances,
 )
@@ -124,13 +123,6 @@ class BestTimeOptions(BaseModel):
     background: bool = True  # hours differ a little at random besides the best one
     gaps: bool = False  # an hour without posts may be listed when both neighbours have some
     reach_check: bool = True  # flat reach (views show no best hour) weighs the rate evenly
-    # Log prior over (shoulder, lift) of the peak model, learned from a population of users
-    # by `hour_model.fit_peak_prior`; None: the model's default.
-    peak_prior: tuple[tuple[float, ...], ...] | None = None
-
-    @property
-    def log_peak_prior(self) -> np.ndarray | None:
-        return None if self.peak_prior is None else np.asarray(self.peak_prior)
 
 
 class HourSlot(BaseModel):
@@ -222,8 +214,7 @@ def _rate_prior(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, PostP
     best hour (averaged over the hours posted at) that decided it."""
     viewed = [post for post in chosen if parts[post.postId].reach is not None]
     reach = _prepared(_observations(viewed, zone, parts, lambda part: part.reach), options)
-    log_bf, _ = peak_evidence(reach, options.neighbours, options.background,
-                              options.log_peak_prior)
+    log_bf, _ = peak_evidence(reach, options.neighbours, options.background)
     evidence = math.exp(log_mean_exp(log_bf[sorted({post.hour for post in reach})]))
     return (RATE_PRIOR_FLAT_REACH if evidence < REACH_FLAT_BF else RATE_PRIOR), evidence
 
@@ -290,7 +281,7 @@ def _weigh_measures(chosen: list[SocialPost], zone: ZoneInfo, parts: dict[str, P
         use_rate = measure == "rate"
         fit_posts = _prepared(_observations(chosen, zone, parts, _measure(use_rate)), options)
         fits[measure] = (fit_posts, *peak_evidence(fit_posts, options.neighbours,
-                                                    options.background, options.log_peak_prior))
+                                                    options.background))
     rate_prior, reach_bf = RATE_PRIOR, None
     if len(fits) > 1 and options.reach_check:
         rate_prior, reach_bf = _rate_prior(chosen, zone, parts, options)
@@ -468,21 +459,3 @@ def best_posting_times(
                 f"(neighbouring hours correlated over {posterior.length:g} h)"),
         outcome=outcome, posts_with_views=with_views,
     )
-
-
-def population_evidence(posts: list[SocialPost], timezone: str, min_posts: int = 10,
-                        options: BestTimeOptions | None = None) -> np.ndarray | None:
-    """One user's share in learning the population's peak prior: the log likelihood of each
-    (shoulder, lift, hour) hypothesis at the hours the user posted at, both measures mixed
-    as the ranking mixes them; None below `min_posts`, where nothing is ranked either."""
-    options = options or BestTimeOptions()
-    chosen = unique_posts(posts)
-    if len(chosen) < min_posts:
-        return None
-    parts = post_parts(chosen)
-    with_views = sum(part.denominator == "views" for part in parts.values())
-    weighing = _weigh_measures(chosen, _zone(timezone), parts, with_views, min_posts, options)
-    hours = sorted({post.hour for post in weighing.primary})
-    tables = [peak_likelihoods(fit[0], options.neighbours, options.background)
-              + weighing.log_priors[measure] for measure, fit in weighing.fits.items()]
-    return np.logaddexp.reduce(np.array(tables), axis=0)[:, :, hours]

@@ -189,18 +189,11 @@ def _background_variances(depth: np.ndarray, deviation: np.ndarray, seen: np.nda
 
 _PRIOR = np.exp(-0.5 * (np.asarray(PEAK_LIFTS) / LIFT_PRIOR_SD) ** 2)
 LIFT_LOG_PRIOR = np.log(_PRIOR / _PRIOR.sum())  # log prior of each of PEAK_LIFTS
-# The prior over (shoulder, lift) the peak model starts from: shoulders equally likely, the
-# lift half-normal. `fit_peak_prior` replaces it with what a population of users shows.
-DEFAULT_PEAK_PRIOR = np.log(np.full((len(SHOULDERS), 1), 1.0 / len(SHOULDERS))) + LIFT_LOG_PRIOR
-EM_ROUNDS = 200
-# Pseudo-users of the default prior mixed into the fit, so a grid cell no user supports
-# keeps a little mass instead of none (and a small population cannot rule a lift out).
-PRIOR_PSEUDO_USERS = 5.0
 
 
-def _peak_terms(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours: bool) -> np.ndarray:
-    """Log likelihood ratio of every (shoulder, lift, candidate hour) against no peak, shape
-    (shoulders, lifts, 24); without neighbours only shoulder 0 is a hypothesis.
+def _log_bayes_factors(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours: bool
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(log Bayes factor, posterior mean log lift) per candidate hour.
 
     `gain_unit[c, h]` / `cost_unit[c, h]`: deviation / variance and 1 / variance of hour h's
     mean as seen when c is the candidate peak.
@@ -208,36 +201,34 @@ def _peak_terms(gain_unit: np.ndarray, cost_unit: np.ndarray, neighbours: bool) 
     candidates = np.arange(HOURS)
     left, right = (candidates - 1) % HOURS, (candidates + 1) % HOURS
     lifts = np.asarray(PEAK_LIFTS)[:, None]
-    terms = np.full((len(SHOULDERS), len(PEAK_LIFTS), HOURS), -np.inf)
-    for index, shoulder in enumerate(SHOULDERS):
-        if shoulder and not neighbours:
-            continue
+    log_terms = []
+    for shoulder in SHOULDERS if neighbours else (0.0,):
         gain = gain_unit[candidates, candidates] + shoulder * (
             gain_unit[candidates, left] + gain_unit[candidates, right])
         cost = cost_unit[candidates, candidates] + shoulder**2 * (
             cost_unit[candidates, left] + cost_unit[candidates, right])
-        terms[index] = lifts * gain - 0.5 * lifts**2 * cost
-    return terms
+        log_terms.append(  # (lifts, 24)
+            lifts * gain - 0.5 * lifts**2 * cost + LIFT_LOG_PRIOR[:, None])
+    stacked = np.concatenate(log_terms)
+    top = stacked.max(axis=0)
+    weights = np.exp(stacked - top)
+    all_lifts = np.tile(lifts, (len(log_terms), HOURS))
+    lift = (weights * all_lifts).sum(axis=0) / weights.sum(axis=0)
+    return top + np.log(weights.sum(axis=0) / len(log_terms)), lift
 
 
-def _mixed(terms: np.ndarray, log_prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(log Bayes factor, posterior mean log lift) per candidate hour: the terms weighed by
-    the prior, renormalised over the hypotheses the terms allow."""
-    allowed = np.isfinite(terms[:, 0, 0])
-    prior = log_prior[allowed] - np.logaddexp.reduce(log_prior[allowed], axis=None)
-    weighted = terms[allowed] + prior[:, :, None]  # (shoulders, lifts, 24)
-    top = weighted.max(axis=(0, 1))
-    weights = np.exp(weighted - top)
-    total = weights.sum(axis=(0, 1))
-    lift = (weights * np.asarray(PEAK_LIFTS)[None, :, None]).sum(axis=(0, 1)) / total
-    return top + np.log(total), lift
+def peak_evidence(posts: list[Observation], neighbours: bool, background: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: log Bayes factor of "this is the best hour" against "no hour stands out",
+    and the log lift of the hour's own posts over the typical post if it is.
 
-
-def _peak_inputs(posts: list[Observation], background: bool
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What the peak model reads of the posts: each hour's depth (summed precision), its
-    summed deviation from the typical post, and the gain and cost of each candidate's view
-    of each hour once the background level between hours is allowed for."""
+    The model: hours differ a little at random (a background level, its size estimated from
+    the other hours), and one hour is lifted by an unknown factor (integrated over
+    PEAK_LIFTS), its neighbours by an unknown share of that lift (SHOULDERS). Unlike a
+    Gaussian prior over 24 hour effects, which shrinks the thinnest hour hardest, this asks
+    of each hour only whether its own posts (and its neighbours') are better explained by a
+    lift than by noise and the background, so a thin but strong hour keeps its evidence.
+    """
     mu = _weighted_mean(posts)
     depth = np.zeros(HOURS)
     total = np.zeros(HOURS)
@@ -249,67 +240,12 @@ def _peak_inputs(posts: list[Observation], background: bool
     tau2 = _background_variances(depth, deviation, seen) if background else np.zeros(HOURS)
     cost_unit = np.where(seen[None, :], 1.0 / (1.0 / np.where(seen, depth, 1.0)[None, :]
                                                + tau2[:, None]), 0.0)
-    return depth, total, deviation[None, :] * cost_unit, cost_unit
-
-
-def peak_likelihoods(posts: list[Observation], neighbours: bool, background: bool = True
-                     ) -> np.ndarray:
-    """Every (shoulder, lift, hour) hypothesis's log likelihood ratio against no peak, before
-    any prior: what `fit_peak_prior` learns a population's prior from."""
-    _, _, gain_unit, cost_unit = _peak_inputs(posts, background)
-    return _peak_terms(gain_unit, cost_unit, neighbours)
-
-
-def peak_evidence(posts: list[Observation], neighbours: bool, background: bool = True,
-                  log_prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per hour: log Bayes factor of "this is the best hour" against "no hour stands out",
-    and the log lift of the hour's own posts over the typical post if it is.
-
-    The model: hours differ a little at random (a background level, its size estimated from
-    the other hours), and one hour is lifted by an unknown factor (integrated over
-    PEAK_LIFTS), its neighbours by an unknown share of that lift (SHOULDERS), weighed by
-    `log_prior` over (shoulder, lift) (DEFAULT_PEAK_PRIOR unless a population's was learned).
-    Unlike a Gaussian prior over 24 hour effects, which shrinks the thinnest hour hardest,
-    this asks of each hour only whether its own posts (and its neighbours') are better
-    explained by a lift than by noise and the background, so a thin but strong hour keeps
-    its evidence.
-    """
-    prior = DEFAULT_PEAK_PRIOR if log_prior is None else log_prior
-    depth, total, gain_unit, cost_unit = _peak_inputs(posts, background)
-    log_bf, _ = _mixed(_peak_terms(gain_unit, cost_unit, neighbours), prior)
+    log_bf, _ = _log_bayes_factors(deviation[None, :] * cost_unit, cost_unit, neighbours)
     # The lift an hour is credited with is its own posts' (and neighbours'), not the
     # background-discounted one: that is what posting there has returned.
     plain_cost = np.broadcast_to(depth, (HOURS, HOURS))
-    _, lift = _mixed(_peak_terms(np.broadcast_to(total, (HOURS, HOURS)), plain_cost,
-                                 neighbours), prior)
+    _, lift = _log_bayes_factors(np.broadcast_to(total, (HOURS, HOURS)), plain_cost, neighbours)
     return log_bf, lift
-
-
-def fit_peak_prior(tables: list[np.ndarray], rounds: int = EM_ROUNDS) -> np.ndarray:
-    """The prior over (shoulder, lift) that best explains a population of users, by
-    expectation-maximisation over the grid (empirical Bayes one level above the user).
-
-    Each table is one user's `peak_likelihoods` at the hours they posted at (shape
-    (shoulders, lifts, hours)); each user's best hour is equally likely any of them. A
-    population whose best hours lift by 1.6x with no shoulder teaches every user's ranking
-    to expect that, instead of the default's guess; the default stays in the fit as
-    PRIOR_PSEUDO_USERS pseudo-users.
-    """
-    default = np.exp(DEFAULT_PEAK_PRIOR)
-    if not tables:
-        return DEFAULT_PEAK_PRIOR.copy()
-    # Per user: each (shoulder, lift)'s likelihood summed over the hours (a constant factor
-    # per user cancels), kept on the log scale until normalised.
-    per_user = np.array([np.logaddexp.reduce(table, axis=2) for table in tables])
-    per_user -= per_user.max(axis=(1, 2), keepdims=True)
-    likelihood = np.exp(per_user)  # (users, shoulders, lifts)
-    prior = default.copy()
-    for _ in range(rounds):
-        joint = likelihood * prior
-        responsibilities = joint / joint.sum(axis=(1, 2), keepdims=True)
-        prior = (responsibilities.sum(axis=0) + PRIOR_PSEUDO_USERS * default) / (
-            len(tables) + PRIOR_PSEUDO_USERS)
-    return np.log(prior)
 
 
 def _weighted_mean(posts: list[Observation]) -> float:

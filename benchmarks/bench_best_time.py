@@ -63,17 +63,8 @@ sys.path.insert(0, str(ROOT))
 
 from _harness import markdown_table  # noqa: E402
 
-from cloudstro.analytics.best_time import (  # noqa: E402
-    BestTimeOptions,
-    best_posting_times,
-    population_evidence,
-)
-from cloudstro.analytics.hour_model import (  # noqa: E402
-    LIFT_LOG_PRIOR,
-    PEAK_LIFTS,
-    clipped,
-    fit_peak_prior,
-)
+from cloudstro.analytics.best_time import BestTimeOptions, best_posting_times  # noqa: E402
+from cloudstro.analytics.hour_model import LIFT_LOG_PRIOR, PEAK_LIFTS, clipped  # noqa: E402
 from cloudstro.insights.build import timing_insight  # noqa: E402
 from cloudstro.store.records import SocialPost  # noqa: E402
 
@@ -589,29 +580,6 @@ def knowledge_report(users: list[HardUser]) -> None:
                           "ms/user"], rows))
 
 
-def population_report(users: list[HardUser], setting: Setting, seed: int) -> None:
-    """Empirical Bayes one level above the user: the peak model's prior over (shoulder,
-    lift) learned by `fit_peak_prior` from 600 other users of the same generator (as a
-    product would learn it from its existing users), then CloudStro with it beside CloudStro
-    with the default prior, on these users."""
-    rng = random.Random(seed + 1000)
-    training = [make_user(rng, i, setting) for i in range(600)]
-    tables = [population_evidence(user.posts, user.zone) for user in training]
-    prior = fit_peak_prior([table for table in tables if table is not None])
-    mass = np.exp(prior)
-    print("learned shoulders: " + ", ".join(
-        f"{s}: {m:.2f}" for s, m in zip(SHOULDERS, mass.sum(axis=1), strict=True)))
-    print("learned lifts: " + ", ".join(
-        f"{math.exp(v):.2f}x: {m:.2f}" for v, m in zip(PEAK_LIFTS, mass.sum(axis=0), strict=True)
-        if m >= 0.01))
-    learned = variant(BestTimeOptions(peak_prior=tuple(map(tuple, prior.tolist()))))
-    engine = [user.best_hour in cloudstro(user)[0] for user in users]
-    found = [user.best_hour in learned(user) for user in users]
-    gain, error = paired_gap(found, engine)
-    print(f"CloudStro {statistics.fmean(engine):.1%}, with the learned prior "
-          f"{statistics.fmean(found):.1%}: {gain:+.1%} (paired standard error {error:.1%})")
-
-
 def _share_where(found: list[bool], reference: list[bool]) -> float:
     """How often `found` holds on the users where `reference` does."""
     return statistics.fmean(f for f, r in zip(found, reference, strict=True) if r)
@@ -636,9 +604,6 @@ def main() -> None:
     parser.add_argument("--knowledge", action="store_true",
                         help="instead of the comparison: what each piece of the noise model "
                              "is worth to the oracle (about 20 min at 1,200 users)")
-    parser.add_argument("--population", action="store_true",
-                        help="instead of the comparison: the peak prior learned from other "
-                             "users beside the default")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
@@ -647,9 +612,6 @@ def main() -> None:
           f"{len({u.zone for u in users})} timezones in {time.perf_counter() - started:.1f}s")
     if args.knowledge:
         knowledge_report(users)
-        return
-    if args.population:
-        population_report(users, SETTINGS[args.setting], args.seed)
         return
 
     methods: dict[str, Callable[[HardUser], list[int]]] = {
