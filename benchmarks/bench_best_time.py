@@ -36,6 +36,7 @@ which is the scale the "95% where the oracle finds it" goal is read on.
     .venv/bin/python benchmarks/bench_best_time.py [--users 1200] [--seed 11] [--no-ablations]
     .venv/bin/python benchmarks/bench_best_time.py --knowledge  # each piece of the noise model
     .venv/bin/python benchmarks/bench_best_time.py --setting issue  # the issue's own data
+    .venv/bin/python benchmarks/bench_best_time.py --signal  # what knowing the signal is worth
 """
 
 from __future__ import annotations
@@ -329,7 +330,8 @@ class Knowledge:
     and puts in its place what a method has to do without it."""
 
     where: bool = True  # the best hour lies in BEST_HOURS (else: any hour posted at)
-    lift: bool = True  # the setting's lifts and shoulders (else: CloudStro's lift prior)
+    lift: bool = True  # the setting's lifts (else: CloudStro's lift prior)
+    shoulders: bool = True  # the setting's shoulders (else: any of SHOULDERS, equally likely)
     sigma: bool = True  # the user's noise level (else: estimated from the residuals)
     formats: bool = True  # the format constants (else: random format levels, sd FORMAT_SD)
     level_sds: bool = True  # the weekday and hour spreads (else: WIDE_LEVEL_SDS, guessed wide)
@@ -338,7 +340,7 @@ class Knowledge:
 
 FORMAT_SD = 0.3
 WIDE_LEVEL_SDS = (0.15, 0.10)
-CLOUDSTRO_PRIORS = Knowledge(where=False, lift=False)
+CLOUDSTRO_PRIORS = Knowledge(where=False, lift=False, shoulders=False)
 
 
 def noise_model_oracle(user: HardUser, knows: Knowledge = Knowledge()) -> list[int]:
@@ -405,11 +407,10 @@ def noise_model_oracle(user: HardUser, knows: Knowledge = Knowledge()) -> list[i
 
     candidates = _viral_candidates(y, noise, a) if viral_p else []
     if knows.lift:
-        lifts = [math.log(v) for v in setting.lifts]
-        lift_log_prior, shoulders = np.zeros(len(lifts)), setting.shoulders
+        lifts, lift_log_prior = [math.log(v) for v in setting.lifts], np.zeros(len(setting.lifts))
     else:
         lifts, lift_log_prior = [float(v) for v in PEAK_LIFTS], LIFT_LOG_PRIOR
-        shoulders = SHOULDERS
+    shoulders = setting.shoulders if knows.shoulders else SHOULDERS
     posted = set(hours.tolist())  # only they are named, so only they are hypotheses
     best_hours = [h for h in (BEST_HOURS if knows.where else range(24)) if h in posted]
     means, keys = _peak_means(hours, best_hours, lifts, shoulders)
@@ -550,14 +551,23 @@ WITHHELD: dict[str, Knowledge] = {
         dataclasses.replace(CLOUDSTRO_PRIORS, level_sds=False),
     "... no viral mixture, outcomes clipped":
         dataclasses.replace(CLOUDSTRO_PRIORS, viral=False),
-    "... all four withheld": Knowledge(where=False, lift=False, sigma=False, formats=False,
-                                      level_sds=False, viral=False),
+    "... all four withheld": dataclasses.replace(CLOUDSTRO_PRIORS, sigma=False, formats=False,
+                                                 level_sds=False, viral=False),
+}
+# What the ceiling knows of the signal, withheld piece by piece down to CloudStro's priors.
+SIGNAL: dict[str, Knowledge] = {
+    "knows the noise model and the signal (the ceiling)": Knowledge(),
+    "... not where the best hour lies": Knowledge(where=False),
+    "... nor the lift (CloudStro's lift prior)": Knowledge(where=False, lift=False),
+    "... the lift, not the shoulder (any of 0, 0.25, 0.5)":
+        Knowledge(where=False, shoulders=False),
+    "... neither (CloudStro's priors on the best hour)": CLOUDSTRO_PRIORS,
 }
 
 
-def knowledge_report(users: list[HardUser]) -> None:
-    """What each piece of the noise model is worth: the oracle with CloudStro's priors, then
-    with one piece at a time (and all four) replaced by what a method would have to do."""
+def knowledge_report(users: list[HardUser], variants: dict[str, Knowledge]) -> None:
+    """What each piece of knowledge is worth: the first oracle of `variants`, then the others,
+    each withholding pieces and putting in their place what a method would have to do."""
     ceiling = [user.best_hour in noise_model_oracle(user) for user in users]
     engine = [user.best_hour in cloudstro(user)[0] for user in users]
     print(f"CloudStro: {statistics.fmean(engine):.1%} of {len(users)} users, "
@@ -565,7 +575,7 @@ def knowledge_report(users: list[HardUser]) -> None:
           f"({statistics.fmean(ceiling):.1%})\n")
     rows = []
     full: list[bool] = []
-    for name, knows in WITHHELD.items():
+    for name, knows in variants.items():
         started = time.perf_counter()
         found = [user.best_hour in noise_model_oracle(user, knows) for user in users]
         full = full or found
@@ -604,14 +614,17 @@ def main() -> None:
     parser.add_argument("--knowledge", action="store_true",
                         help="instead of the comparison: what each piece of the noise model "
                              "is worth to the oracle (about 20 min at 1,200 users)")
+    parser.add_argument("--signal", action="store_true",
+                        help="instead of the comparison: what the ceiling's knowledge of the "
+                             "signal (where, how large, how wide the best hour is) is worth")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
     users = [make_user(rng, i, SETTINGS[args.setting]) for i in range(args.users)]
     print(f"generated {len(users)} {args.setting} users, {sum(len(u.posts) for u in users)} posts, "
           f"{len({u.zone for u in users})} timezones in {time.perf_counter() - started:.1f}s")
-    if args.knowledge:
-        knowledge_report(users)
+    if args.knowledge or args.signal:
+        knowledge_report(users, WITHHELD if args.knowledge else SIGNAL)
         return
 
     methods: dict[str, Callable[[HardUser], list[int]]] = {
