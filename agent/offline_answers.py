@@ -219,6 +219,9 @@ def connect_link(result: Result) -> str:
     if result.get("signInWithSlackFirst"):
         text += (f" It asks you to sign in with Slack first, then takes you to {name}: that is "
                  "what keeps anyone else from using it.")
+    else:
+        text += (f" It opens a CloudStro page that names your profile; continue from it to "
+                 f"{name}, in the same browser.")
     already = [handle for handle in result.get("alreadyConnected") or [] if handle]
     if already and verb == "Connect":
         text += f"\nAlready connected on {name}: {', '.join(already)}."

@@ -124,7 +124,9 @@ def remove(user_id: str, platform: str, account_id: str) -> None:
 def connect(platform: str, user_id: str) -> None:
     """Print the link where the user allows CloudStro to read their PLATFORM account.
 
-    Open it in a browser within ten minutes. The platform sends the browser back to
+    Open it in a browser within ten minutes: CloudStro's page (CLOUDSTRO_PUBLIC_URL/connect/
+    ...) names whose profile it connects to, or asks to sign in with Slack, then leads to the
+    platform's page. The platform sends the same browser back to
     CLOUDSTRO_PUBLIC_URL/oauth/PLATFORM/callback, where `cloudstro serve` stores the account
     (tokens encrypted) and starts its first sync.
     """
@@ -132,10 +134,10 @@ def connect(platform: str, user_id: str) -> None:
     try:
         if store.users.get(user_id) is None:
             fail(UserNotFoundError(user_id, hint="create the user first"))
-        url = begin_connection(store, store.settings, user_id, platform, clock())
+        link = begin_connection(store, store.settings, user_id, platform, clock())
     except (*STORE_ERRORS, ConnectError) as exc:
         fail(exc)
-    click.echo(url)
+    click.echo(link.url)
 
 
 def _secret(value: str, what: str) -> SecretStr:

@@ -101,7 +101,8 @@ class Settings(BaseSettings):
     slack_workers: int = Field(8, ge=1, le=64, alias="SLACK_WORKERS")
     # Sign in with Slack (OpenID Connect): a connection link made in Slack is finished only in
     # a browser signed in as the Slack user it was made for. Without a client id and secret,
-    # such links go straight to the platform, as HTTP API links do.
+    # such links open the page that names whose profile they connect to, as HTTP API links of
+    # a profile with no Slack link do.
     slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
     slack_signin_url: str = Field("https://slack.com/openid/connect/authorize",

@@ -9,10 +9,11 @@ table's TTL attribute `expiresAt`. `take` is a conditional delete that also requ
 be unexpired: of two callbacks racing with one state, DynamoDB lets exactly one have it, and a
 replay finds nothing. TTL deletion lags, so expiry is judged by `expiresAt`, never by presence.
 
-A connection asked for in Slack also names the Slack user it was made for, and is finished
-only by the browser that signed in to Slack as that user: `bind_browser` records a digest of
-that browser's key once the sign-in proved who it is. A sign-in in progress is its own item
-(same key function, sort key `SLACK_SIGNIN_SK`), taken once like a pending connection.
+Every connection is finished only by one browser: `bind_browser` records a digest of that
+browser's key, once the browser signed in to Slack as the user a Slack link was made for, or
+once the person confirmed the page that names whose profile the link connects to. A sign-in in
+progress is its own item (same key function, sort key `SLACK_SIGNIN_SK`), taken once like a
+pending connection.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from cloudstro.store.runtime_keys import OAUTH_STATE_SK, SLACK_SIGNIN_SK, oauth_
 class PendingConnection(BaseModel):
     """Who asked to connect which platform, and the PKCE verifier the code exchange needs.
 
-    `slackUserId` (and `slackTeamId`) when the link was made in Slack: only a browser signed in
-    as that Slack user may finish it, and `browserKeyHash` names that browser once it has.
+    `slackUserId` (and `slackTeamId`) when a Slack user vouches for the link: only a browser
+    signed in as that Slack user may finish it. `browserKeyHash` names the one browser that
+    may finish it, once it signed in (or, without a Slack user, confirmed the link's page).
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -100,26 +102,30 @@ class PendingConnections:
         return _parsed(PendingConnection, self._states.take(self._key(state), now))
 
     def peek(self, state: str, now: datetime) -> PendingConnection | StateProblem:
-        """The pending connection, left in place (the Slack sign-in reads it before the
-        platform's callback takes it); or why it cannot be used."""
+        """The pending connection, left in place (the link's page and the Slack sign-in read
+        it before the platform's callback takes it); or why it cannot be used."""
         return _parsed(PendingConnection, self._states.read(self._key(state), now))
 
-    def bind_browser(self, state: str, browser_key_hash: str, now: datetime) -> bool:
-        """Name the one browser that may finish this connection; False when it is gone,
+    def bind_browser(self, state: str, browser_key_hash: str, now: datetime
+                     ) -> PendingConnection | None:
+        """Name the one browser that may finish this connection (naming the same browser
+        again is fine: a double click) and return the connection; None when it is gone,
         expired, or another browser was named first."""
         with self.dynamo.translate_errors(self.table_name):
             try:
-                self.table.update_item(
+                answer = self.table.update_item(
                     Key=self._key(state), UpdateExpression="SET browserKeyHash = :browser",
                     ConditionExpression="attribute_exists(PK) AND expiresAt > :now "
-                                        "AND attribute_not_exists(browserKeyHash)",
+                                        "AND (attribute_not_exists(browserKeyHash) "
+                                        "OR browserKeyHash = :browser)",
                     ExpressionAttributeValues={":browser": browser_key_hash,
-                                               ":now": int(now.timestamp())})
+                                               ":now": int(now.timestamp())},
+                    ReturnValues="ALL_NEW")
             except ClientError as exc:
                 if not _lost_condition(exc):
                     raise
-                return False
-        return True
+                return None
+        return PendingConnection.model_validate(from_item(answer["Attributes"]))
 
     @staticmethod
     def _key(state: str) -> dict[str, str]:

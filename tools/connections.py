@@ -6,7 +6,7 @@ a link, never a token: the tokens arrive later, at the server's callback, and ne
 through the model. The link works once, for ten minutes; a channel that can show a button
 (Slack) adds one under the answer. A turn from Slack gets a link that only that Slack user can
 finish (they sign in to Slack first), so a link copied out of the answer is no use to anyone
-else.
+else; any other link first shows whose profile it connects to.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 from langchain.tools import ToolRuntime, tool
 
 from cloudstro.ingest.oauth import STATE_TTL, NotConfigured, UnknownPlatform, begin_connection
-from cloudstro.ingest.oauth.browser import is_signin_link
 from cloudstro.store.platforms import display_name, platform_info
 from cloudstro.tools.common import ToolInputError, caller, guarded, now_of
 from cloudstro.tools.context import UserContext
@@ -32,11 +31,12 @@ def connect_account(platform: str, runtime: ToolRuntime[UserContext]) -> dict[st
     facebook or tiktok. Give the user `authorizeUrl` as a link: it works once, for
     `expiresInMinutes`, and only for them. When `signInWithSlackFirst` is true, tell them the
     link asks them to sign in with Slack before the platform's page (that is what keeps anyone
-    else from using it). RedNote has no API and is imported instead.
+    else from using it); otherwise that it first shows a CloudStro page to continue from.
+    RedNote has no API and is imported instead.
     """
     context = caller(runtime)
     try:
-        url = begin_connection(context.store, context.store.settings, context.user_id, platform,
+        link = begin_connection(context.store, context.store.settings, context.user_id, platform,
                                now_of(context), requester=context.slack)
     except UnknownPlatform as exc:
         raise ToolInputError(str(exc)) from exc
@@ -48,8 +48,8 @@ def connect_account(platform: str, runtime: ToolRuntime[UserContext]) -> dict[st
     return {
         "platform": name,
         "platformName": display_name(name),
-        "authorizeUrl": url,
-        "signInWithSlackFirst": is_signin_link(context.store.settings, url),
+        "authorizeUrl": link.url,
+        "signInWithSlackFirst": link.slack_signin,
         "expiresInMinutes": int(STATE_TTL.total_seconds() // 60),
         "alreadyConnected": [a.accountHandle or a.accountName for a in existing],
         "needsReconnecting": [a.accountHandle or a.accountName for a in existing

@@ -8,10 +8,12 @@ connection. It answers a small HTML page, never JSON, since a person reads it; e
 it is HTML-escaped (the platform's name, the account's name, an error code from the query).
 No route ever answers or logs a token; the page and the log name the platform and accounts.
 
-A link made in Slack opens `GET /connect/{state}` instead, which sends the browser to sign in
-to Slack (with a cookie that names the browser); Slack sends it back to `GET /connect/slack/
-callback`, which checks it is the Slack user the link was made for and sends it on to the
-platform. The platform's callback then reads the same cookie (see `ingest/oauth/signin.py`).
+Every link opens `GET /connect/{state}`, which gives the browser a cookie that names it. A link
+a Slack user vouches for goes on to sign in to Slack; Slack sends the browser back to `GET
+/connect/slack/callback`, which checks it is the Slack user the link was made for and sends it
+on to the platform (`ingest/oauth/signin.py`). Any other link answers a page that names whose
+profile it connects to, and `POST /connect/{state}` from that page sends the browser on
+(`ingest/oauth/confirm.py`). The platform's callback then reads the same cookie.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ from cloudstro.ingest.oauth import (
     finish_connection,
     list_connections,
 )
+from cloudstro.ingest.oauth.confirm import ConfirmPage, confirm_in_browser, open_link
 from cloudstro.ingest.oauth.first_sync import start_first_sync
-from cloudstro.ingest.oauth.signin import finish_signin, start_signin
+from cloudstro.ingest.oauth.signin import finish_signin
 from cloudstro.store.errors import StoreError
 from cloudstro.store.platforms import shown_name
 
@@ -84,20 +87,21 @@ connections_router = APIRouter(prefix="/v1/connections", tags=["connections"])
              responses={**AUTH_ERRORS, 404: {"model": ErrorBody}, 503: {"model": ErrorBody}})
 async def start_connection(platform: str, request: Request, user_id: UserId,
                            clock: RequestClock) -> dict[str, str]:
-    """A link to the platform's page where you allow CloudStro to read your account.
+    """A link that leads to the platform's page where you allow CloudStro to read your account.
 
-    Open it in a browser within ten minutes; the platform sends you back to CloudStro, which
-    stores the account and starts its first sync. When your profile is linked to a Slack user
-    (and the server has Sign in with Slack), the link first asks that browser to sign in to
-    Slack as you.
+    Open it in a browser within ten minutes. When your profile is linked to a Slack user (and
+    the server has Sign in with Slack), it first asks that browser to sign in to Slack as you;
+    otherwise it shows whose profile it connects to and asks you to continue. The platform then
+    sends you back to CloudStro, in the same browser, which stores the account and starts its
+    first sync.
     """
     services = services_of(request)
     try:
-        url = await _store_call(request, begin_connection, services.store, services.settings,
-                                user_id, platform, clock())
+        link = await _store_call(request, begin_connection, services.store, services.settings,
+                                 user_id, platform, clock())
     except ConnectError as exc:
         raise _api_error(exc) from exc
-    return {"authorizeUrl": url}
+    return {"authorizeUrl": link.url}
 
 
 @connections_router.get("", response_model=ConnectionList, responses=AUTH_ERRORS)
@@ -128,8 +132,8 @@ async def remove_connection(platform_account_id: str, request: Request, user_id:
 callback_router = APIRouter(tags=["connections"])
 Done = TypeVar("Done")
 # Every answer of the callback is a page a person reads.
-CALLBACK_PAGES = {400: "The link is unknown, expired or used, or the platform said no; "
-                       "nothing was stored.",
+CALLBACK_PAGES = {400: "The link is unknown, expired or used, was opened in another browser, "
+                       "or the platform said no; nothing was stored.",
                   403: "The link was made in Slack for someone else; nothing was stored.",
                   404: "No platform by that name.",
                   502: "The platform did not answer usably; nothing was stored.",
@@ -177,24 +181,53 @@ async def slack_signin_callback(request: Request, clock: RequestClock, code: str
 
 
 @callback_router.get("/connect/{state}", response_class=HTMLResponse,
-                     responses={302: {"description": "On to Slack's sign-in page"},
+                     responses={200: {"description": "Whose profile the link connects to, and "
+                                                     "a button to continue"},
+                                302: {"description": "On to Slack's sign-in page"},
                                 **{status: {"content": {"text/html": {}}, "description": what}
                                    for status, what in CALLBACK_PAGES.items()}})
-async def connect_from_slack(state: str, request: Request, clock: RequestClock,
-                             browser_key: Annotated[str | None,
-                                                    Cookie(alias=SIGNIN_COOKIE)] = None
-                             ) -> Response:
-    """A connection link made in Slack: sign in to Slack first, in this browser."""
+async def open_connection_link(state: str, request: Request, clock: RequestClock,
+                               browser_key: Annotated[str | None,
+                                                      Cookie(alias=SIGNIN_COOKIE)] = None
+                               ) -> Response:
+    """A connection link: sign in to Slack first, or confirm whose profile it connects to."""
     services = services_of(request)
-    start = await _or_a_page(lambda: start_signin(
+    opened = await _or_a_page(lambda: open_link(
         services.store, services.settings, state, browser_key, clock()))
-    if isinstance(start, HTMLResponse):
-        return start
-    answer = RedirectResponse(start.slack_url, 302, headers=PRIVATE_HEADERS)
-    answer.set_cookie(SIGNIN_COOKIE, start.browser_key, max_age=int(STATE_TTL.total_seconds()),
+    if isinstance(opened, HTMLResponse):
+        return opened
+    answer: Response
+    if isinstance(opened, ConfirmPage):
+        answer = page(200, f"Connect {opened.platform} to CloudStro",
+                      f"This link connects a {opened.platform} account to the CloudStro "
+                      f"profile of {opened.asker}: whoever approves the next page lets that "
+                      f"profile read the account's posts and numbers. Continue only if that is "
+                      "your profile. If someone sent you this link, close this page.",
+                      button=f"Continue to {opened.platform}")
+    else:
+        answer = RedirectResponse(opened.slack_url, 302, headers=PRIVATE_HEADERS)
+    answer.set_cookie(SIGNIN_COOKIE, opened.browser_key, max_age=int(STATE_TTL.total_seconds()),
                       path="/", httponly=True, samesite="lax",
                       secure=services.settings.public_url.startswith("https://"))
     return answer
+
+
+@callback_router.post("/connect/{state}", response_class=HTMLResponse,
+                      responses={303: {"description": "On to the platform's page"},
+                                 **{status: {"content": {"text/html": {}}, "description": what}
+                                    for status, what in CALLBACK_PAGES.items()}})
+async def confirm_connection_link(state: str, request: Request, clock: RequestClock,
+                                  browser_key: Annotated[str | None,
+                                                         Cookie(alias=SIGNIN_COOKIE)] = None
+                                  ) -> Response:
+    """Continue from a connection link's page: this browser goes on to the platform's page
+    and is the only one that can finish the connection."""
+    services = services_of(request)
+    authorize_url = await _or_a_page(lambda: confirm_in_browser(
+        services.store, services.settings, state, browser_key, clock()))
+    if isinstance(authorize_url, HTMLResponse):
+        return authorize_url
+    return RedirectResponse(authorize_url, 303, headers=PRIVATE_HEADERS)
 
 
 async def _or_a_page(step: Callable[[], Done]) -> Done | HTMLResponse:
@@ -211,18 +244,24 @@ async def _or_a_page(step: Callable[[], Done]) -> Done | HTMLResponse:
     return done
 
 
-def page(status: int, title: str, message: str) -> HTMLResponse:
-    """A tiny self-contained page; both texts are escaped, nothing else is interpolated."""
+def page(status: int, title: str, message: str, button: str | None = None) -> HTMLResponse:
+    """A tiny self-contained page; every text is escaped, nothing else is interpolated.
+    `button` posts back to the page's own URL (a link's confirmation)."""
+    form = ("" if button is None else
+            f"<form method=\"post\"><button type=\"submit\">{html.escape(button)}</button>"
+            "</form>")
     body = (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{html.escape(title)} · CloudStro</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;"
         "padding:0 1rem;line-height:1.5}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>")
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>{form}</body></html>")
+    # No other site may frame a page whose button connects an account.
     return HTMLResponse(body, status, headers={
         **PRIVATE_HEADERS,
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                   "frame-ancestors 'none'"})
 
 
 # The URL carried a code and a state: keep it out of caches and other sites' Referer.

@@ -70,7 +70,7 @@ def build_slack_app(store: Store, assistant: Any, settings: Settings, *,
     if not signin_configured(settings):
         log.warning("Sign in with Slack is off (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not "
                     "set): a connection link made in Slack can be finished by whoever opens it "
-                    "(see docs/slack.md)")
+                    "and continues past the page that names the asker (see docs/slack.md)")
     conversations = Conversations(store, assistant, issue_link=links)
     register_listeners(app, conversations)
     register_account_listeners(app, store, conversations.identity, links, clock)

@@ -47,7 +47,7 @@ LinkIssuer = Callable[[str, str, SlackRequester], str]
 def link_issuer(store: Store, settings: Settings, clock: Clock) -> LinkIssuer:
     """Authorize links from the OAuth flow, issued at `clock`'s time."""
     return lambda user_id, platform, requester: begin_connection(
-        store, settings, user_id, platform, clock(), requester=requester)
+        store, settings, user_id, platform, clock(), requester=requester).url
 
 
 def connect_blocks(store: Store, issue_link: LinkIssuer, user_id: str, requester: SlackRequester,

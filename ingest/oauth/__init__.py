@@ -21,6 +21,7 @@ from cloudstro.ingest.oauth.flow import (
     STATE_TTL,
     ConnectedAccount,
     Connection,
+    ConnectionLink,
     begin_connection,
     finish_connection,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ConnectedAccount",
     "Connection",
     "ConnectionInfo",
+    "ConnectionLink",
     "Disconnected",
     "ExchangeFailed",
     "MissingCode",

@@ -1,11 +1,14 @@
-"""Which browser may finish a connection made in Slack: the Slack user it is for, the browser's
-key, and the link that starts the Slack sign-in.
+"""Which browser may finish a connection: the Slack user a link is for, the browser's key, and
+the CloudStro link every connection starts from.
 
 An authorize link is a bearer of intent: whoever approves the platform's page behind it
-attaches *their* platform account to the CloudStro user who asked for the link. A link asked
-for in Slack therefore names the Slack user (`SlackRequester`) and is finished only in a
-browser that signed in to Slack as that user (`signin.py`). The browser is recognised by a
-random key in a cookie; the store keeps only its digest, compared in constant time.
+attaches *their* platform account to the CloudStro user who asked for the link. So no link
+leads to the platform's page directly. It opens CloudStro's own page (`connection_link`),
+which binds the connection to the browser that opened it: after signing in to Slack as the
+user a Slack link names (`SlackRequester`, `signin.py`), or, for a link no Slack user vouches
+for, after the person confirms a page that names whose profile the link connects to
+(`confirm.py`). The browser is recognised by a random key in a cookie; the store keeps only its
+digest, compared in constant time.
 """
 
 from __future__ import annotations
@@ -36,14 +39,9 @@ def signin_configured(settings: Settings) -> bool:
     return bool(settings.slack_client_id and settings.slack_client_secret)
 
 
-def signin_link(settings: Settings, connection_state: str) -> str:
-    """The CloudStro page a Slack link opens: it starts the sign-in for this connection."""
+def connection_link(settings: Settings, connection_state: str) -> str:
+    """The CloudStro page a connection link opens: the Slack sign-in, or the confirmation."""
     return f"{settings.public_url.rstrip('/')}/connect/{connection_state}"
-
-
-def is_signin_link(settings: Settings, url: str) -> bool:
-    """Whether a link from `begin_connection` opens the Slack sign-in before the platform."""
-    return url.startswith(signin_link(settings, ""))
 
 
 def signin_redirect_uri(settings: Settings) -> str:

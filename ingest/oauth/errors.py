@@ -44,10 +44,11 @@ class StateInvalid(ConnectError):
 
 
 class WrongBrowser(StateInvalid):
-    """A link made in Slack came back to a browser that did not sign in to Slack for it (or
-    a Slack sign-in came back to a browser other than the one that started it)."""
+    """A connection came back to a browser it was not bound to (one that neither signed in to
+    Slack for it nor confirmed its page), or a Slack sign-in to a browser other than the one
+    that started it."""
 
-    title = "Open the link from Slack"
+    title = "Open the link in this browser"
 
 
 class WrongPerson(ConnectError):

@@ -1,15 +1,17 @@
 """Connecting an account: the authorize link out, and the callback's code back into tokens.
 
-`begin_connection` makes a random `state` and (for X and TikTok) a PKCE verifier, stores them
-with the user's id as a pending connection for ten minutes, and returns the platform's
-authorize URL; when a Slack user can vouch for the link (it was asked for in Slack, or the
-profile is linked to Slack) and Sign in with Slack is configured, it returns CloudStro's own
-sign-in page instead (`signin.py`), and the pending connection names that Slack user.
+`begin_connection` makes a random `state` and (for X) a PKCE verifier, stores them with the
+user's id as a pending connection for ten minutes, and returns CloudStro's own link for it
+(`browser.py`): when a Slack user can vouch for the link (it was asked for in Slack, or the
+profile is linked to Slack) and Sign in with Slack is configured, the link signs in to Slack
+first (`signin.py`) and the pending connection names that Slack user; otherwise it shows whose
+profile the link connects to and asks to continue (`confirm.py`). Either way the browser that
+gets through is bound to the connection (`bind_to_browser`) and sent on to the platform.
 `finish_connection` is what the callback runs: it takes the pending connection (once: a replay
-finds nothing), refuses a link a Slack user vouched for in any browser but the one that signed
-in for it, exchanges the code with the verifier, reads who the account is, stores it with
-encrypted tokens, and starts its first sync in the background. Anything wrong with the
-callback raises a `ConnectError` before a single account is written.
+finds nothing), refuses any browser but the bound one, exchanges the code with the verifier,
+reads who the account is, stores it with encrypted tokens, and starts its first sync in the
+background. Anything wrong with the callback raises a `ConnectError` before a single account is
+written.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from cloudstro.config import Settings
 from cloudstro.ingest.oauth.apps import connectable_platform, oauth_app
 from cloudstro.ingest.oauth.browser import (
     SlackRequester,
+    connection_link,
     same_browser,
     signin_configured,
-    signin_link,
 )
 from cloudstro.ingest.oauth.errors import (
     AuthorizationDenied,
@@ -55,17 +57,27 @@ def pending_connections(store: Store) -> PendingConnections:
     return store.pending_connections
 
 
-def begin_connection(store: Store, settings: Settings, user_id: str, platform: str,
-                     now: datetime, requester: SlackRequester | None = None) -> str:
-    """The URL where `user_id` approves CloudStro on `platform` (valid for ten minutes).
+@dataclass(frozen=True)
+class ConnectionLink:
+    """A link that starts a connection, and whether it asks the browser to sign in to Slack
+    (what the person should be told to expect) or to confirm whose profile it connects to."""
 
-    With Sign in with Slack configured, the URL is CloudStro's sign-in page whenever a Slack
-    user can vouch for the link: `requester` (the link is asked for in Slack), or else the
-    Slack user the profile is linked to (a link asked for over the HTTP API or the CLI). Only a
-    browser signed in as that Slack user can then finish the connection. A profile with no
-    Slack link gets the platform's page itself. Raises UnknownPlatform for a name CloudStro
-    cannot connect and NotConfigured when the server has no client id (or a required secret)
-    for it; the message names the setting.
+    url: str
+    slack_signin: bool
+
+
+def begin_connection(store: Store, settings: Settings, user_id: str, platform: str,
+                     now: datetime, requester: SlackRequester | None = None) -> ConnectionLink:
+    """The link where `user_id` connects `platform` (valid for ten minutes, in one browser).
+
+    With Sign in with Slack configured, the link signs in to Slack whenever a Slack user can
+    vouch for it: `requester` (the link is asked for in Slack), or else the Slack user the
+    profile is linked to (a link asked for over the HTTP API or the CLI). Only a browser
+    signed in as that Slack user can then finish the connection. Any other link opens a page
+    that names whose profile it connects to, and the browser that continues from it is the
+    one that can finish. Raises UnknownPlatform for a name CloudStro cannot connect and
+    NotConfigured when the server has no client id (or a required secret) for it; the message
+    names the setting.
     """
     app = oauth_app(settings, platform)
     state = secrets.token_urlsafe(32)
@@ -78,9 +90,7 @@ def begin_connection(store: Store, settings: Settings, user_id: str, platform: s
         expiresAt=int((now + STATE_TTL).timestamp()),
         slackUserId=vouched_by.user_id if vouched_by else None,
         slackTeamId=vouched_by.team_id if vouched_by else None))
-    if vouched_by is not None:
-        return signin_link(settings, state)
-    return app.authorize_url_for(state, verifier)
+    return ConnectionLink(connection_link(settings, state), vouched_by is not None)
 
 
 def _linked_slack_user(store: Store, user_id: str) -> SlackRequester | None:
@@ -88,6 +98,22 @@ def _linked_slack_user(store: Store, user_id: str) -> SlackRequester | None:
     if profile is None or not profile.slackUserId:
         return None
     return SlackRequester(profile.slackUserId, profile.slackTeamId)
+
+
+def bind_to_browser(store: Store, settings: Settings, connection_state: str, key_hash: str,
+                    now: datetime) -> str:
+    """Bind the connection to the browser whose key digest is `key_hash` (the first browser
+    wins; the same one again is fine) and return the platform's authorize URL for it."""
+    states = pending_connections(store)
+    bound = states.bind_browser(connection_state, key_hash, now)
+    if bound is None:
+        problem = states.peek(connection_state, now)
+        if isinstance(problem, StateProblem):
+            raise refused_state(problem, "connection")
+        raise WrongBrowser("This link is being finished in another browser. Nothing was stored "
+                           "here; ask for a new link to connect in this one.")
+    verifier = bound.codeVerifier.get_secret_value() if bound.codeVerifier else None
+    return oauth_app(settings, bound.platform).authorize_url_for(connection_state, verifier)
 
 
 def refused_state(problem: StateProblem, shown: str) -> StateInvalid:
@@ -141,9 +167,9 @@ def finish_connection(store: Store, settings: Settings, platform: str, *, state:
     """Complete the connection the callback's `state` was issued for; store its accounts.
 
     The state is taken first, so it is spent whatever happens next (declined, no code, a
-    refused exchange, another browser): a replay of the same callback finds nothing. A link
-    made in Slack is finished only with `browser_key` (the request's sign-in cookie) of the
-    browser that signed in to Slack for it. Nothing is stored unless
+    refused exchange, another browser): a replay of the same callback finds nothing. It is
+    finished only with `browser_key` (the request's cookie) of the browser bound to it, the
+    one that signed in to Slack for it or confirmed its page. Nothing is stored unless
     the platform gave tokens and said whose they are. `first_sync` (default: a background
     thread, see `first_sync.start_first_sync`) is started after the accounts are stored and
     never waited for.
@@ -158,12 +184,15 @@ def finish_connection(store: Store, settings: Settings, platform: str, *, state:
         raise refused_state(pending, shown)
     if pending.platform != name:
         raise refused_state(StateProblem.UNKNOWN, shown)
-    if pending.needs_slack_signin and not same_browser(browser_key, pending.browserKeyHash):
-        log.warning("a %s link made in Slack came back to a browser that did not sign in "
-                    "for it", name)
-        raise WrongBrowser(f"This {shown} link was made in Slack and can only be finished in "
-                           "the browser that signed in to Slack for it. Nothing was stored; "
-                           "open a new link from Slack and connect again.")
+    if not same_browser(browser_key, pending.browserKeyHash):
+        log.warning("a %s link came back to a browser it was not opened in", name)
+        if pending.needs_slack_signin:
+            raise WrongBrowser(f"This {shown} link was made in Slack and can only be finished "
+                               "in the browser that signed in to Slack for it. Nothing was "
+                               "stored; open a new link from Slack and connect again.")
+        raise WrongBrowser(f"This {shown} page can only be finished in the browser that opened "
+                           "the CloudStro link for it. Nothing was stored; ask for a new link "
+                           "and open it in this browser.")
     if error:
         if error == "access_denied":
             raise AuthorizationDenied(f"You did not allow CloudStro to read your {shown} "

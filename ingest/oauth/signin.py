@@ -35,7 +35,6 @@ import httpx
 from pydantic import SecretStr
 
 from cloudstro.config import Settings
-from cloudstro.ingest.oauth.apps import oauth_app
 from cloudstro.ingest.oauth.browser import (
     SlackRequester,
     browser_key_hash,
@@ -54,7 +53,7 @@ from cloudstro.ingest.oauth.errors import (
     WrongBrowser,
     WrongPerson,
 )
-from cloudstro.ingest.oauth.flow import refused_state
+from cloudstro.ingest.oauth.flow import bind_to_browser, refused_state
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection, SlackSignIn, StateProblem
 from cloudstro.store.platforms import display_name
@@ -74,10 +73,10 @@ class SignInStart:
     browser_key: str
 
 
-def start_signin(store: Store, settings: Settings, connection_state: str, cookie: str | None,
-                 now: datetime) -> SignInStart:
-    """Send the browser that opened a Slack link to sign in to Slack (see the module doc)."""
-    pending = _pending(store, connection_state, now)
+def start_signin(store: Store, settings: Settings, connection_state: str,
+                 pending: PendingConnection, cookie: str | None) -> SignInStart:
+    """Send the browser that opened a link a Slack user vouches for (`pending`, read by the
+    caller) to sign in to Slack (see the module doc)."""
     client_id = _client_id(settings)
     browser_key = usable_browser_key(cookie) or new_browser_key()
     signin_state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
@@ -127,15 +126,8 @@ def finish_signin(store: Store, settings: Settings, *, state: str | None, code: 
         raise WrongPerson(f"This {display_name(pending.platform)} link was made in Slack for "
                           "someone else, so it cannot connect your account. Nothing was "
                           "connected. Ask CloudStro in Slack for your own link.")
-    key_hash = signin.browserKeyHash  # this browser's, as checked above
-    if not store.pending_connections.bind_browser(connection_state, key_hash, now):
-        again = _pending(store, connection_state, now)
-        if again.browserKeyHash != key_hash:
-            raise WrongBrowser("This link is being finished in another browser. Nothing was "
-                               "stored here; open a new link from Slack to connect in this one.")
-    verifier = pending.codeVerifier.get_secret_value() if pending.codeVerifier else None
-    return oauth_app(settings, pending.platform).authorize_url_for(
-        connection_state, verifier)
+    # This browser's key digest, as checked above.
+    return bind_to_browser(store, settings, connection_state, signin.browserKeyHash, now)
 
 
 def _pending(store: Store, connection_state: str, now: datetime) -> PendingConnection:

@@ -1,6 +1,7 @@
-"""Starting a connection: the authorize URL each platform expects and the pending state behind it.
+"""Starting a connection: CloudStro's link, the authorize URL each platform expects once a
+browser is bound to it, and the pending state behind both.
 
-Runs on moto: the runtime item the URL's `state` points at is read back through the same
+Runs on moto: the runtime item the link's `state` points at is read back through the same
 repository the callback uses, so the test sees what a callback would find.
 """
 
@@ -14,9 +15,11 @@ import pytest
 from cloudstro.config import Settings
 from cloudstro.ingest.oauth import NotConfigured, SlackRequester, UnknownPlatform, begin_connection
 from cloudstro.ingest.oauth.apps import code_challenge
-from cloudstro.ingest.oauth.flow import pending_connections
+from cloudstro.ingest.oauth.confirm import UNNAMED_ASKER, ConfirmPage, open_link
+from cloudstro.ingest.oauth.flow import bind_to_browser, pending_connections
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection, StateProblem
+from tests.support.builders import user
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 CLIENTS = {"TWITTER_CLIENT_ID": "x-app", "INSTAGRAM_CLIENT_ID": "ig-app",
@@ -37,9 +40,20 @@ def query_of(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
+LINK_PREFIX = "https://cloudstro.example.com/connect/"
+BROWSER = "a" * 64  # a browser key's digest
+
+
+def authorize_url(store: Store, settings: Settings, platform: str) -> str:
+    """The platform's page a browser is sent on to once it confirmed the link's page."""
+    link = begin_connection(store, settings, "u1", platform, NOW)
+    assert link.url.startswith(LINK_PREFIX) and not link.slack_signin
+    return bind_to_browser(store, settings, link.url.removeprefix(LINK_PREFIX), BROWSER, NOW)
+
+
 def test_x_url_carries_client_scopes_callback_state_and_s256_challenge(moto_store: Store
                                                                        ) -> None:
-    url = begin_connection(moto_store, configured(moto_store), "u1", "x", NOW)
+    url = authorize_url(moto_store, configured(moto_store), "x")
 
     assert url.startswith("https://x.com/i/oauth2/authorize?")
     query = query_of(url)
@@ -60,16 +74,16 @@ def test_x_url_carries_client_scopes_callback_state_and_s256_challenge(moto_stor
 
 def test_each_start_has_its_own_state_and_verifier(moto_store: Store) -> None:
     settings = configured(moto_store)
-    first = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))
-    second = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))
+    first = query_of(authorize_url(moto_store, settings, "twitter"))
+    second = query_of(authorize_url(moto_store, settings, "twitter"))
     assert first["state"] != second["state"]
     assert first["code_challenge"] != second["code_challenge"]
 
 
 def test_state_is_single_use_and_expires_after_ten_minutes(moto_store: Store) -> None:
     settings = configured(moto_store)
-    used = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))["state"]
-    late = query_of(begin_connection(moto_store, settings, "u1", "twitter", NOW))["state"]
+    used = query_of(authorize_url(moto_store, settings, "twitter"))["state"]
+    late = query_of(authorize_url(moto_store, settings, "twitter"))["state"]
     states = pending_connections(moto_store)
 
     assert isinstance(states.take(used, NOW + timedelta(minutes=9)), PendingConnection)
@@ -80,8 +94,8 @@ def test_state_is_single_use_and_expires_after_ten_minutes(moto_store: Store) ->
 
 def test_meta_platforms_use_comma_scopes_and_no_pkce(moto_store: Store) -> None:
     settings = configured(moto_store)
-    instagram = query_of(begin_connection(moto_store, settings, "u1", "instagram", NOW))
-    facebook = begin_connection(moto_store, settings, "u1", "fb", NOW)
+    instagram = query_of(authorize_url(moto_store, settings, "instagram"))
+    facebook = authorize_url(moto_store, settings, "fb")
 
     assert instagram["client_id"] == "ig-app"
     assert instagram["scope"] == "instagram_business_basic,instagram_business_manage_insights"
@@ -92,7 +106,7 @@ def test_meta_platforms_use_comma_scopes_and_no_pkce(moto_store: Store) -> None:
 
 def test_tiktok_sends_its_client_key_and_no_challenge(moto_store: Store) -> None:
     """Login Kit for Web: client key, scope, redirect URI, state; PKCE is the desktop kit's."""
-    query = query_of(begin_connection(moto_store, configured(moto_store), "u1", "tiktok", NOW))
+    query = query_of(authorize_url(moto_store, configured(moto_store), "tiktok"))
     assert query["client_key"] == "tt-key"
     assert "client_id" not in query
     assert query["scope"] == "user.info.basic,video.list"
@@ -123,38 +137,57 @@ ANA = SlackRequester("U0ANA", "T0ACME")
 
 def test_a_link_asked_for_in_slack_opens_the_slack_signin_and_names_the_slack_user(
         moto_store: Store) -> None:
-    url = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "twitter", NOW,
-                           requester=ANA)
+    link = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "twitter", NOW,
+                            requester=ANA)
 
-    prefix = "https://cloudstro.example.com/connect/"
-    assert url.startswith(prefix)
-    pending = pending_connections(moto_store).take(url.removeprefix(prefix), NOW)
+    assert link.url.startswith(LINK_PREFIX) and link.slack_signin
+    pending = pending_connections(moto_store).take(link.url.removeprefix(LINK_PREFIX), NOW)
     assert isinstance(pending, PendingConnection)
     assert (pending.userId, pending.slackUserId, pending.slackTeamId) == ("u1", "U0ANA", "T0ACME")
     assert pending.browserKeyHash is None and pending.needs_slack_signin
 
 
-def test_without_slack_signin_configured_a_slack_link_goes_straight_to_the_platform(
+def test_without_slack_signin_configured_a_slack_link_opens_the_confirmation_page(
         moto_store: Store) -> None:
     settings = configured(moto_store, SLACK_CLIENT_ID="slack-app")  # no secret: not configured
-    url = begin_connection(moto_store, settings, "u1", "twitter", NOW, requester=ANA)
+    link = begin_connection(moto_store, settings, "u1", "twitter", NOW, requester=ANA)
 
-    assert urlsplit(url).hostname == "x.com"
-    pending = pending_connections(moto_store).take(query_of(url)["state"], NOW)
+    assert link.url.startswith(LINK_PREFIX) and not link.slack_signin
+    pending = pending_connections(moto_store).take(link.url.removeprefix(LINK_PREFIX), NOW)
     assert isinstance(pending, PendingConnection) and not pending.needs_slack_signin
 
 
 def test_a_connection_is_bound_to_the_first_browser_only_while_it_lasts(moto_store: Store
                                                                          ) -> None:
-    url = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "tiktok", NOW,
-                           requester=ANA)
-    state = url.rsplit("/", 1)[1]
+    link = begin_connection(moto_store, configured(moto_store, **SIGNIN), "u1", "tiktok", NOW,
+                            requester=ANA)
+    state = link.url.rsplit("/", 1)[1]
     pending = pending_connections(moto_store)
 
-    assert not pending.bind_browser(state, "a" * 64, NOW + timedelta(minutes=10))  # expired
-    assert pending.bind_browser(state, "a" * 64, NOW)
-    assert not pending.bind_browser(state, "b" * 64, NOW)  # a second browser is refused
+    assert pending.bind_browser(state, "a" * 64, NOW + timedelta(minutes=10)) is None  # expired
+    first = pending.bind_browser(state, "a" * 64, NOW)
+    assert isinstance(first, PendingConnection) and first.browserKeyHash == "a" * 64
+    assert pending.bind_browser(state, "a" * 64, NOW) == first  # the same browser again
+    assert pending.bind_browser(state, "b" * 64, NOW) is None  # a second browser is refused
     bound = pending.peek(state, NOW)
     assert isinstance(bound, PendingConnection) and bound.browserKeyHash == "a" * 64
     assert pending.peek(state, NOW + timedelta(minutes=10)) is StateProblem.EXPIRED
     assert pending.peek("never-issued", NOW) is StateProblem.UNKNOWN
+
+
+def test_the_links_page_names_the_profile_by_full_name_then_username_never_email(
+        moto_store: Store) -> None:
+    settings = configured(moto_store)
+    moto_store.users.put(user("named", fullName="Ana Makes"))
+    moto_store.users.put(user("handle", username="ana_makes"))
+    moto_store.dynamo.table(moto_store.names.users).update_item(  # a profile written without one
+        Key={"userId": "handle", "recordType": "USER_PROFILE"}, UpdateExpression="REMOVE fullName")
+
+    def asker(user_id: str) -> str:
+        link = begin_connection(moto_store, settings, user_id, "twitter", NOW)
+        opened = open_link(moto_store, settings, link.url.removeprefix(LINK_PREFIX), None, NOW)
+        assert isinstance(opened, ConfirmPage) and opened.platform == "Twitter/X"
+        return opened.asker
+
+    assert [asker("named"), asker("handle"), asker("gone")] == [
+        "Ana Makes", "ana_makes", UNNAMED_ASKER]

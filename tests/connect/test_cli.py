@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from click.testing import CliRunner, Result
 
@@ -13,7 +11,7 @@ from cloudstro.config import fixed_clock
 from cloudstro.ingest.oauth.flow import pending_connections
 from cloudstro.store import Store
 from cloudstro.store.oauth_states import PendingConnection
-from tests.connect.test_begin import NOW, configured
+from tests.connect.test_begin import LINK_PREFIX, NOW, configured
 from tests.support.builders import user
 
 
@@ -32,14 +30,13 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, ["accounts", "connect", *args])
 
 
-def test_prints_the_authorize_url_bound_to_the_user(store: Store) -> None:
+def test_prints_the_link_bound_to_the_user(store: Store) -> None:
     result = run("x", "--user", "ann")
 
     assert result.exit_code == 0, result.output
     url = result.output.strip()
-    assert url.startswith("https://x.com/i/oauth2/authorize?")
-    state = parse_qs(urlsplit(url).query)["state"][0]
-    pending = pending_connections(store).take(state, NOW)
+    assert url.startswith(LINK_PREFIX)
+    pending = pending_connections(store).take(url.removeprefix(LINK_PREFIX), NOW)
     assert isinstance(pending, PendingConnection)
     assert (pending.userId, pending.platform) == ("ann", "twitter")
 

@@ -61,7 +61,7 @@ def world(signin_world: tuple[ConnectStack, SlackSignIn]) -> tuple[ConnectStack,
 def slack_link(stack: ConnectStack, user_id: str, platform: str = "twitter") -> str:
     """The link CloudStro puts under an answer in Slack for Ana."""
     return begin_connection(stack.store, stack.settings, user_id, platform, stack.clock(),
-                            requester=ANA)
+                            requester=ANA).url
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -225,6 +225,24 @@ def test_an_expired_link_is_refused_before_slack_is_asked(
     assert signin.authorize_queries == []
 
 
+def test_a_slack_link_cannot_skip_the_signin_by_posting_the_confirmation(
+        world: tuple[ConnectStack, SlackSignIn]) -> None:
+    """The confirmation page's POST is for links no Slack user vouches for."""
+    stack, signin = world
+    user_id = stack.new_user()
+    link = slack_link(stack, user_id)
+    with stack.client() as browser:
+        browser.get(link)  # the cookie, as a browser that opened the link has it
+        refused = browser.post(link, follow_redirects=False)
+        asked_before_signin = list(stack.authorizer("twitter").authorize_queries)
+        onward = to_platform(browser, link)  # signing in still works
+
+    assert refused.status_code == 400 and "signs in with Slack before anything" in refused.text
+    assert asked_before_signin == [] and connected(stack, user_id) == []
+    assert onward.status_code == 302 and len(signin.authorize_queries) == 1
+    assert onward.headers["location"].startswith(stack.settings.twitter_authorize_url)
+
+
 def test_two_links_opened_side_by_side_in_one_browser_both_connect(
         world: tuple[ConnectStack, SlackSignIn]) -> None:
     stack, _ = world
@@ -246,7 +264,7 @@ def test_an_http_api_link_needs_the_slack_signin_of_the_profiles_slack_user(
     user_id = stack.new_user()
     stack.store.users.link_slack(user_id, ANA.user_id, ANA.team_id)
     with stack.client() as client:
-        link = stack.start(client, user_id, "instagram")
+        link = stack.link(client, user_id, "instagram")
     assert link.startswith(f"{stack.url}/connect/")
 
     signin.signed_in_as = ("U0EVE", "T0ACME")
@@ -254,7 +272,7 @@ def test_an_http_api_link_needs_the_slack_signin_of_the_profiles_slack_user(
         refused = to_platform(someone_else, link)
     signin.signed_in_as = (ANA.user_id, "T0ACME")
     with stack.client() as client:
-        link = stack.start(client, user_id, "instagram")
+        link = stack.link(client, user_id, "instagram")
         onward = to_platform(client, link)
         page = client.get(stack.approve(client, onward.headers["location"]))
 
@@ -263,8 +281,9 @@ def test_an_http_api_link_needs_the_slack_signin_of_the_profiles_slack_user(
     assert connected(stack, user_id) == [f"instagram#{ACCOUNT_IDS['instagram']}"]
 
 
-def test_an_http_api_link_for_a_profile_without_slack_goes_straight_to_the_platform(
+def test_an_http_api_link_for_a_profile_without_slack_opens_the_confirmation_page(
         world: tuple[ConnectStack, SlackSignIn]) -> None:
+    """No Slack user to sign in as: the page that names whose profile it connects to."""
     stack, signin = world
     user_id = stack.new_user()
     with stack.client() as client:

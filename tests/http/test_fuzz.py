@@ -30,7 +30,7 @@ OPERATIONS = [("/v1/chat", "POST"), ("/v1/chat/stream", "POST"),
               ("/v1/connections/{platform}", "POST"), ("/v1/connections", "GET"),
               ("/v1/connections/{platform_account_id}", "DELETE"),
               ("/oauth/{platform}/callback", "GET"), ("/connect/{state}", "GET"),
-              ("/connect/slack/callback", "GET")]
+              ("/connect/{state}", "POST"), ("/connect/slack/callback", "GET")]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, ignored_auth]
 
@@ -46,8 +46,8 @@ def test_every_operation_is_fuzzed(api_schema) -> None:
     assert documented == set(OPERATIONS)
 
 
-# /healthz takes no input, and /connect/{state} only a path segment and an optional cookie, both
-# any string: there is nothing to make invalid.
+# /healthz takes no input, and /connect/{state} (GET and POST) only a path segment and an
+# optional cookie, both any string: there is nothing to make invalid.
 NOTHING_INVALID = {"/healthz", "/connect/{state}"}
 FUZZED = [(path, method, mode) for path, method in OPERATIONS
           for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)

@@ -51,5 +51,5 @@ def test_the_app_warns_at_start_while_sign_in_with_slack_is_off(
         "slack_client_id": "slack-app", "slack_client_secret": SecretStr("slack-app-secret")})
 
     (warning,) = warnings_at_start(slack_world.settings)
-    assert "can be finished by whoever opens it" in warning
+    assert "can be finished by whoever opens it and continues past the page" in warning
     assert warnings_at_start(signin) == []

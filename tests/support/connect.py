@@ -54,11 +54,24 @@ class ConnectStack(ApiStack):
         self.store.users.put(user(user_id, timezone="UTC"))
         return user_id
 
-    def start(self, client: httpx.Client, user_id: str, platform: str) -> str:
-        """POST /v1/connections/{platform}: the authorize URL."""
+    def link(self, client: httpx.Client, user_id: str, platform: str) -> str:
+        """POST /v1/connections/{platform}: CloudStro's link for the connection."""
         answer = client.post(f"/v1/connections/{platform}", headers=auth(user_id))
         assert answer.status_code == 200, answer.text
         return answer.json()["authorizeUrl"]
+
+    def confirm(self, client: httpx.Client, link: str) -> str:
+        """Open a link's page in this browser and continue: the platform's authorize URL."""
+        shown = client.get(link, follow_redirects=False)
+        assert shown.status_code == 200 and "Continue to" in shown.text, shown.text
+        onward = client.post(link, follow_redirects=False)
+        assert onward.status_code == 303, onward.text
+        return onward.headers["location"]
+
+    def start(self, client: httpx.Client, user_id: str, platform: str) -> str:
+        """Ask for a link and continue from its page in this browser: the platform's
+        authorize URL, which only this browser can finish."""
+        return self.confirm(client, self.link(client, user_id, platform))
 
     def approve(self, client: httpx.Client, authorize_url: str) -> str:
         """The person approves on the platform: the callback URL it redirects the browser to."""

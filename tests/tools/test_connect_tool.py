@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from langchain_core.tools import StructuredTool
@@ -48,8 +47,10 @@ def test_the_link_is_issued_for_the_caller_and_carries_no_token(store: Store) ->
     result = call(store, "instagram")
 
     assert result["platform"] == "instagram" and result["expiresInMinutes"] == 10
-    state = parse_qs(urlsplit(result["authorizeUrl"]).query)["state"][0]
-    pending = pending_connections(store).take(state, NOW)
+    link = result["authorizeUrl"]
+    assert link.startswith(f"{store.settings.public_url.rstrip('/')}/connect/")
+    assert not result["signInWithSlackFirst"]
+    pending = pending_connections(store).take(link.rsplit("/", 1)[1], NOW)
     assert isinstance(pending, PendingConnection)
     assert (pending.userId, pending.platform) == (USER, "instagram")
     raw = store.dynamo.table(store.names.accounts).scan()["Items"]
@@ -79,8 +80,10 @@ def test_the_offline_answer_gives_the_link(store: Store) -> None:
     reply = assistant.respond(USER, None, "connect my instagram", now=NOW)
 
     assert [c.name for c in reply.tool_calls] == ["connect_account"]
-    assert "[Connect Instagram](https://www.instagram.com/oauth/authorize?" in reply.reply
+    link = f"{store.settings.public_url.rstrip('/')}/connect/"
+    assert f"[Connect Instagram]({link}" in reply.reply
     assert "works once, for 10 minutes" in reply.reply
+    assert "opens a CloudStro page that names your profile" in reply.reply
 
 
 def test_a_turn_from_slack_gets_a_link_that_needs_its_slack_users_signin(store: Store
@@ -105,4 +108,5 @@ def test_a_turn_from_slack_gets_a_link_that_needs_its_slack_users_signin(store: 
     assert from_slack.startswith(f"{settings.public_url.rstrip('/')}/connect/")
     pending = pending_connections(store).take(from_slack.rsplit("/", 1)[1], NOW)
     assert isinstance(pending, PendingConnection) and pending.slackUserId == "U0ANA"
-    assert urlsplit(from_http).hostname == "www.instagram.com"
+    pending = pending_connections(store).take(from_http.rsplit("/", 1)[1], NOW)
+    assert isinstance(pending, PendingConnection) and pending.slackUserId is None
