@@ -18,9 +18,10 @@ Access = Literal["read", "write"]
 
 # function role -> table role -> access. From the code each function runs:
 #   api:       the agent (posts, engagement, accounts, insights; stores computed insights),
-#              its memory (checkpoints), the caller's profile (users, read only), and
-#              connecting accounts: the OAuth state (runtime), the accounts with their
-#              tokens, and the new account's first sync (posts, engagement).
+#              its memory (checkpoints), the caller's profile (users, read only, as is the
+#              name a connection link's page shows), and connecting accounts: the OAuth state
+#              (runtime), the accounts with their tokens, and the new account's first sync
+#              (posts, engagement).
 #   slack:     the agent as above, linking a Slack user to a profile (users, write), event
 #              de-duplication and the start of a connection (runtime).
 #   scheduler: finds what is due: active users (scan), active accounts (platform/status
