@@ -32,7 +32,7 @@ from cloudstro.channels.http.deps import AUTH_ERRORS, UserId, run_blocking, serv
 from cloudstro.channels.http.deps import store_call as _store_call
 from cloudstro.config import Clock, utc_now
 from cloudstro.ingest.oauth import (
-    SIGNIN_COOKIE,
+    BROWSER_COOKIE,
     STATE_TTL,
     ConnectError,
     ConnectionInfo,
@@ -146,7 +146,7 @@ CALLBACK_PAGES = {400: "The link is unknown, expired or used, was opened in anot
 async def oauth_callback(platform: str, request: Request, clock: RequestClock,
                          code: str | None = None, state: str | None = None,
                          error: str | None = None,
-                         browser_key: Annotated[str | None, Cookie(alias=SIGNIN_COOKIE)] = None
+                         browser_key: Annotated[str | None, Cookie(alias=BROWSER_COOKIE)] = None
                          ) -> HTMLResponse:
     """Where the platform sends the browser back; stores the account (no bearer token)."""
     services = services_of(request)
@@ -167,7 +167,7 @@ async def oauth_callback(platform: str, request: Request, clock: RequestClock,
 async def slack_signin_callback(request: Request, clock: RequestClock, code: str | None = None,
                                 state: str | None = None, error: str | None = None,
                                 browser_key: Annotated[str | None,
-                                                       Cookie(alias=SIGNIN_COOKIE)] = None
+                                                       Cookie(alias=BROWSER_COOKIE)] = None
                                 ) -> Response:
     """Where Slack sends the browser back after sign-in: on to the platform, or a page that
     says why not."""
@@ -188,7 +188,7 @@ async def slack_signin_callback(request: Request, clock: RequestClock, code: str
                                    for status, what in CALLBACK_PAGES.items()}})
 async def open_connection_link(state: str, request: Request, clock: RequestClock,
                                browser_key: Annotated[str | None,
-                                                      Cookie(alias=SIGNIN_COOKIE)] = None
+                                                      Cookie(alias=BROWSER_COOKIE)] = None
                                ) -> Response:
     """A connection link: sign in to Slack first, or confirm whose profile it connects to."""
     services = services_of(request)
@@ -206,7 +206,7 @@ async def open_connection_link(state: str, request: Request, clock: RequestClock
                       button=f"Continue to {opened.platform}")
     else:
         answer = RedirectResponse(opened.slack_url, 302, headers=PRIVATE_HEADERS)
-    answer.set_cookie(SIGNIN_COOKIE, opened.browser_key, max_age=int(STATE_TTL.total_seconds()),
+    answer.set_cookie(BROWSER_COOKIE, opened.browser_key, max_age=int(STATE_TTL.total_seconds()),
                       path="/", httponly=True, samesite="lax",
                       secure=services.settings.public_url.startswith("https://"))
     return answer
@@ -218,7 +218,7 @@ async def open_connection_link(state: str, request: Request, clock: RequestClock
                                     for status, what in CALLBACK_PAGES.items()}})
 async def confirm_connection_link(state: str, request: Request, clock: RequestClock,
                                   browser_key: Annotated[str | None,
-                                                         Cookie(alias=SIGNIN_COOKIE)] = None
+                                                         Cookie(alias=BROWSER_COOKIE)] = None
                                   ) -> Response:
     """Continue from a connection link's page: this browser goes on to the platform's page
     and is the only one that can finish the connection."""

@@ -4,7 +4,7 @@ The HTTP channel, Slack and the CLI call these functions; none of them ever sees
 """
 
 from cloudstro.ingest.oauth.apps import connectable_platform, redirect_uri
-from cloudstro.ingest.oauth.browser import SIGNIN_COOKIE, SlackRequester
+from cloudstro.ingest.oauth.browser import BROWSER_COOKIE, SlackRequester
 from cloudstro.ingest.oauth.errors import (
     AuthorizationDenied,
     ConnectError,
@@ -34,7 +34,7 @@ from cloudstro.ingest.oauth.manage import (
 )
 
 __all__ = [
-    "SIGNIN_COOKIE",
+    "BROWSER_COOKIE",
     "STATE_TTL",
     "AuthorizationDenied",
     "ConnectError",

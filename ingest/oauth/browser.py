@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from cloudstro.config import Settings
 
-SIGNIN_COOKIE = "cloudstro_connect"
+BROWSER_COOKIE = "cloudstro_connect"
 SIGNIN_CALLBACK_PATH = "/connect/slack/callback"
 _BROWSER_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 

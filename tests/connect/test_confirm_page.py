@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from cloudstro.channels.http.logs import content_free
-from cloudstro.ingest.oauth import SIGNIN_COOKIE
+from cloudstro.ingest.oauth import BROWSER_COOKIE
 from tests.support.builders import user
 from tests.support.connect import ConnectStack
 from tests.support.sync import ACCOUNT_IDS, NOW
@@ -43,7 +43,7 @@ def test_the_page_names_the_profile_and_continuing_from_it_connects(
         shown = browser.get(link, follow_redirects=False)
         onward = browser.post(link, follow_redirects=False)
         done = browser.get(stack.approve(browser, onward.headers["location"]))
-        browser_key = browser.cookies[SIGNIN_COOKIE]
+        browser_key = browser.cookies[BROWSER_COOKIE]
 
     assert link.startswith(f"{stack.url}/connect/")
     assert shown.status_code == 200
@@ -55,7 +55,7 @@ def test_the_page_names_the_profile_and_continuing_from_it_connects(
     assert "frame-ancestors 'none'" in shown.headers["content-security-policy"]
     assert shown.headers["cache-control"] == "no-store"
     cookie = shown.headers["set-cookie"].lower()
-    assert f"{SIGNIN_COOKIE}=" in cookie and "httponly" in cookie
+    assert f"{BROWSER_COOKIE}=" in cookie and "httponly" in cookie
     assert "samesite=lax" in cookie and "max-age=600" in cookie
     assert onward.status_code == 303
     assert onward.headers["location"].startswith(stack.settings.instagram_authorize_url)

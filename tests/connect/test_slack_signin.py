@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from cloudstro.channels.http.logs import content_free
-from cloudstro.ingest.oauth import SIGNIN_COOKIE, SlackRequester, begin_connection
+from cloudstro.ingest.oauth import BROWSER_COOKIE, SlackRequester, begin_connection
 from cloudstro.store.local import LocalEngine
 from tests.connect.conftest import open_stack
 from tests.connect.slack_signin import (
@@ -97,7 +97,7 @@ def test_a_slack_link_connects_after_signing_in_as_its_slack_user(
         assert to_slack.status_code == 302
         assert to_slack.headers["location"].startswith(signin.env["SLACK_SIGNIN_URL"])
         cookie = to_slack.headers["set-cookie"].lower()
-        assert f"{SIGNIN_COOKIE}=" in cookie and "httponly" in cookie
+        assert f"{BROWSER_COOKIE}=" in cookie and "httponly" in cookie
         assert "samesite=lax" in cookie and "max-age=600" in cookie
         back = browser.get(to_slack.headers["location"])
         onward = browser.get(back.headers["location"])
@@ -172,7 +172,7 @@ def test_a_browser_with_a_made_up_cookie_is_refused(world: tuple[ConnectStack, S
     user_id = stack.new_user()
     with stack.client() as owner:
         platform_page = to_platform(owner, slack_link(stack, user_id)).headers["location"]
-    with stack.client(cookies={SIGNIN_COOKIE: "A" * 43}) as victim:
+    with stack.client(cookies={BROWSER_COOKIE: "A" * 43}) as victim:
         page = victim.get(stack.approve(victim, platform_page))
 
     assert page.status_code == 400 and connected(stack, user_id) == []
@@ -221,7 +221,7 @@ def test_an_expired_link_is_refused_before_slack_is_asked(
         page = browser.get(link)
 
     assert page.status_code == 400 and "has expired" in page.text
-    assert SIGNIN_COOKIE not in page.headers.get("set-cookie", "")
+    assert BROWSER_COOKIE not in page.headers.get("set-cookie", "")
     assert signin.authorize_queries == []
 
 
@@ -307,7 +307,7 @@ def test_no_code_token_key_or_state_in_any_page_or_log_record(
         onward = browser.get(callback)
         pages = [to_slack, onward, browser.get(stack.approve(browser, onward.headers["location"])),
                  browser.get(callback)]  # the last: the sign-in replayed
-        browser_key = browser.cookies[SIGNIN_COOKIE]
+        browser_key = browser.cookies[BROWSER_COOKIE]
 
     assert [page.status_code for page in pages] == [302, 302, 200, 400]
     slack_code = query_of(callback)["code"]
